@@ -1,0 +1,180 @@
+/* zmqw.h — the whole ABI between the C core and its host.
+ *
+ * The core is sans-I/O: it owns no sockets, clocks or threads. The host feeds it API calls,
+ * connection bytes and the current time; the core answers with bytes to write per connection and
+ * a queue of effects the host drains (dial, close, output ready, pause reading, socket status).
+ *
+ * Conventions, for every function below:
+ *  - Returns a zw_err (0 = ZW_OK). Results go through out-parameters, which are written only on
+ *    success.
+ *  - Handles (sockets, connections, dialers) are uint32 ids, never pointers; 0 is never a valid id.
+ *  - A byte area the core returns (output, effects, received messages) is owned by the core and
+ *    valid until the next call into the core. The host copies what it keeps.
+ *  - A byte area the host passes in is only read during the call; the core copies what it keeps.
+ *  - The core never calls the host; nothing here is re-entered.
+ *
+ * Message batches (zw_send input, zw_recv output) use one format, shared with the host's
+ * thread channel so that a batch crosses without re-encoding:
+ *    frame := u32le header, body[header & ZW_BATCH_LEN_MASK]
+ *    header bit 31 (ZW_BATCH_MORE) = another frame of the same message follows.
+ *  A message is the frames up to and including the first one without ZW_BATCH_MORE.
+ */
+#ifndef ZMQW_H
+#define ZMQW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__EMSCRIPTEN__)
+#define ZW_EXPORT __attribute__((used, visibility("default")))
+#else
+#define ZW_EXPORT
+#endif
+
+typedef uint32_t zw_id;
+
+/* Error codes. The host maps them to zeromq.js's codes and messages (ts/api/errors.ts). */
+typedef enum zw_err {
+    ZW_OK = 0,
+    ZW_EINVAL = 1,      /* bad argument or option value */
+    ZW_EAGAIN = 2,      /* not now: socket cannot send/receive at the moment */
+    ZW_EFSM = 3,        /* operation not valid in the socket's current state (REQ/REP) */
+    ZW_ENOTSOCK = 4,    /* unknown or closed socket id */
+    ZW_ENOENT = 5,      /* unknown connection, dialer or listener id */
+    ZW_ENOMEM = 6,      /* allocation failed */
+    ZW_ENOTSUP = 7,     /* operation not supported by this socket type */
+    ZW_EMSGSIZE = 8,    /* malformed or oversized batch */
+    ZW_EPROTO = 9       /* a peer broke the protocol; the connection is being closed */
+} zw_err;
+
+/* Socket types: libzmq's numbers. */
+enum {
+    ZW_PAIR = 0, ZW_PUB = 1, ZW_SUB = 2, ZW_REQ = 3, ZW_REP = 4, ZW_DEALER = 5, ZW_ROUTER = 6,
+    ZW_PULL = 7, ZW_PUSH = 8, ZW_XPUB = 9, ZW_XSUB = 10, ZW_STREAM = 11
+};
+
+/* Socket options: libzmq's numbers. Integer options are int32 little-endian (4 bytes). */
+enum {
+    ZW_OPT_ROUTING_ID = 5,          /* bytes, 0..255, must not start with 0x00 */
+    ZW_OPT_SUBSCRIBE = 6,           /* bytes: prefix (SUB) */
+    ZW_OPT_UNSUBSCRIBE = 7,         /* bytes: prefix (SUB) */
+    ZW_OPT_TYPE = 16,               /* int, read only */
+    ZW_OPT_LINGER = 17,             /* int ms, -1 = forever */
+    ZW_OPT_RECONNECT_IVL = 18,      /* int ms, -1 = no reconnect */
+    ZW_OPT_RECONNECT_IVL_MAX = 21,  /* int ms, 0 = only RECONNECT_IVL */
+    ZW_OPT_MAXMSGSIZE = 22,         /* int64 little-endian (8 bytes), -1 = unlimited */
+    ZW_OPT_SNDHWM = 23,             /* int messages, 0 = unlimited */
+    ZW_OPT_RCVHWM = 24,             /* int messages, 0 = unlimited */
+    ZW_OPT_IMMEDIATE = 39,          /* int 0/1 */
+    ZW_OPT_HANDSHAKE_IVL = 66       /* int ms, 0 = none */
+};
+
+/* Status flags from zw_status. */
+enum {
+    ZW_STATUS_SEND_FSM = 1u << 0,   /* a send now would fail with EFSM */
+    ZW_STATUS_RECV_FSM = 1u << 1,   /* a receive now would fail with EFSM */
+    ZW_STATUS_READABLE = 1u << 2,   /* at least one message can be received */
+    ZW_STATUS_CLOSED = 1u << 3      /* the socket was closed */
+};
+
+#define ZW_BATCH_MORE 0x80000000u
+#define ZW_BATCH_LEN_MASK 0x7fffffffu
+#define ZW_CAPACITY_UNBOUNDED 0xffffffffu
+
+/* Effects, drained with zw_effects. Each record is:
+ *    u8 kind, u8 reason, u16 text_len, u32 id, u32 arg, text[text_len]
+ * little-endian, no padding (12 bytes + text). */
+typedef enum zw_effect_kind {
+    ZW_FX_DIAL = 1,        /* id = dialer: open a transport connection to its endpoint now */
+    ZW_FX_OUTPUT = 2,      /* id = conn: output is pending; call zw_conn_output until it gives 0 bytes */
+    ZW_FX_CLOSE = 3,       /* id = conn: close the transport (after writing pending output);
+                              reason = zw_close_reason, text = human-readable reason */
+    ZW_FX_PAUSE = 4,       /* id = conn: stop reading from the transport (receive HWM reached) */
+    ZW_FX_RESUME = 5,      /* id = conn: read again */
+    ZW_FX_STATUS = 6,      /* id = socket: send capacity or status flags may have changed */
+    ZW_FX_SOCKET_GONE = 7, /* id = socket: linger is over, the socket id is freed */
+    ZW_FX_HANDSHAKE = 8,   /* id = conn, arg = socket: ZMTP handshake succeeded */
+    ZW_FX_DIAL_STOP = 9    /* id = dialer: the dialer is gone; forget its endpoint */
+} zw_effect_kind;
+
+typedef enum zw_close_reason {
+    ZW_CLOSE_NONE = 0,          /* asked by the host (disconnect, unbind, socket close) */
+    ZW_CLOSE_PROTOCOL = 1,      /* malformed greeting, frame or command */
+    ZW_CLOSE_MECHANISM = 2,     /* security mechanism mismatch */
+    ZW_CLOSE_SOCKET_TYPE = 3,   /* peer socket type is not compatible */
+    ZW_CLOSE_MSG_SIZE = 4,      /* a frame exceeds maxMessageSize */
+    ZW_CLOSE_HANDSHAKE_TIMEOUT = 5,
+    ZW_CLOSE_NO_MEMORY = 6
+} zw_close_reason;
+
+/* --- lifetime and memory ------------------------------------------------------------------ */
+
+/* Seeds the core's random numbers (routing ids). Call once before anything else. */
+ZW_EXPORT zw_err zw_init(uint32_t seed);
+/* The one exception to the rules above: returns the address of a static, 8-aligned area of
+ * ZW_SCRATCH_SIZE bytes where the host keeps out-parameters (a host has no other way to get
+ * writable core memory before its first zw_alloc). */
+#define ZW_SCRATCH_SIZE 64
+ZW_EXPORT uint8_t *zw_scratch(void);
+/* Heap memory for the host to stage input and out-parameters in. */
+ZW_EXPORT zw_err zw_alloc(uint32_t size, uint8_t **out_ptr);
+ZW_EXPORT zw_err zw_free(uint8_t *ptr);
+
+/* --- time --------------------------------------------------------------------------------- */
+
+/* Sets the current monotonic time and fires due timers (reconnect, linger, handshake).
+ * *out_next is the next deadline in ms, or -1 if there is none. */
+ZW_EXPORT zw_err zw_advance(double now_ms, double *out_next);
+
+/* --- sockets ------------------------------------------------------------------------------ */
+
+ZW_EXPORT zw_err zw_socket_open(int32_t type, zw_id *out_sock);
+/* Starts closing: pending output is written for up to LINGER ms; then ZW_FX_SOCKET_GONE. */
+ZW_EXPORT zw_err zw_socket_close(zw_id sock);
+ZW_EXPORT zw_err zw_setopt(zw_id sock, int32_t opt, const uint8_t *val, uint32_t len);
+/* *inout_len: capacity of val on entry, bytes written on return. */
+ZW_EXPORT zw_err zw_getopt(zw_id sock, int32_t opt, uint8_t *val, uint32_t *inout_len);
+
+/* --- connections -------------------------------------------------------------------------- */
+
+/* A transport connection accepted on one of the socket's listeners. */
+ZW_EXPORT zw_err zw_accept(zw_id sock, zw_id *out_conn);
+/* Starts connecting: the dialer owns a pipe from now on (messages queue for the peer before it is
+ * up) and asks for transport connections with ZW_FX_DIAL, again after reconnectInterval. */
+ZW_EXPORT zw_err zw_connect(zw_id sock, zw_id *out_dialer);
+/* Stops a dialer: its connection and pipe are closed; ZW_FX_DIAL_STOP follows. */
+ZW_EXPORT zw_err zw_disconnect(zw_id dialer);
+/* The host's answer to ZW_FX_DIAL: ok=1 with a new connection id, ok=0 to schedule a retry. */
+ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, zw_id *out_conn);
+/* Bytes read from the transport; the core copies them. */
+ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len);
+/* Bytes to write: up to about 64 KiB at a time; *out_len = 0 when nothing is pending. */
+ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len);
+/* The transport closed (peer hung up, error, or after ZW_FX_CLOSE). Frees the connection id. */
+ZW_EXPORT zw_err zw_conn_closed(zw_id conn);
+
+/* --- messages ----------------------------------------------------------------------------- */
+
+/* Queues messages from a batch, in order, while the socket accepts them. *out_msgs = number of
+ * whole messages taken; the rest were not (EAGAIN-like), and stay the host's. */
+ZW_EXPORT zw_err zw_send(zw_id sock, const uint8_t *batch, uint32_t len, uint32_t *out_msgs);
+/* Takes up to max_msgs whole messages (at least one if any is ready, even above max_bytes) as a
+ * batch; *out_msgs = 0 when none is ready. */
+ZW_EXPORT zw_err zw_recv(zw_id sock, uint32_t max_msgs, uint32_t max_bytes,
+                         const uint8_t **out_ptr, uint32_t *out_len, uint32_t *out_msgs);
+/* How many messages zw_send would take now (ZW_CAPACITY_UNBOUNDED if it never blocks) and
+ * ZW_STATUS_* flags. */
+ZW_EXPORT zw_err zw_status(zw_id sock, uint32_t *out_capacity, uint32_t *out_flags);
+
+/* --- effects ------------------------------------------------------------------------------ */
+
+/* Drains the effect queue (format above); *out_len = 0 when empty. */
+ZW_EXPORT zw_err zw_effects(const uint8_t **out_ptr, uint32_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

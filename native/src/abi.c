@@ -1,0 +1,125 @@
+/* abi.c — zmqw.h on top of one global core. No protocol logic here: each export forwards to the
+ * core function of the same name (core.h), which documents the behaviour. */
+#include <stdlib.h>
+
+#include "zmqw.h"
+#include "core.h"
+
+static zw_core_t *g_core;
+
+/* Every export but zw_init/zw_alloc/zw_free needs the core; a host that forgot zw_init gets a
+ * core with a fixed seed rather than a crash. */
+static zw_core_t *core(void) {
+    if (!g_core) g_core = zw_core_new(0);
+    return g_core;
+}
+#define CORE_OR_NOMEM()                                                                      \
+    zw_core_t *c = core();                                                                   \
+    if (!c) return ZW_ENOMEM
+
+ZW_EXPORT zw_err zw_init(uint32_t seed) {
+    zw_core_free(g_core);
+    g_core = zw_core_new(seed);
+    return g_core ? ZW_OK : ZW_ENOMEM;
+}
+
+/* Out-parameters of the host live here: 8-aligned for the double of zw_advance. */
+static _Alignas(8) uint8_t g_scratch[ZW_SCRATCH_SIZE];
+
+ZW_EXPORT uint8_t *zw_scratch(void) {
+    return g_scratch;
+}
+
+ZW_EXPORT zw_err zw_alloc(uint32_t size, uint8_t **out_ptr) {
+    if (!out_ptr) return ZW_EINVAL;
+    uint8_t *p = malloc(size ? size : 1);
+    if (!p) return ZW_ENOMEM;
+    *out_ptr = p;
+    return ZW_OK;
+}
+
+ZW_EXPORT zw_err zw_free(uint8_t *ptr) {
+    free(ptr);
+    return ZW_OK;
+}
+
+ZW_EXPORT zw_err zw_advance(double now_ms, double *out_next) {
+    CORE_OR_NOMEM();
+    return zw_core_advance(c, now_ms, out_next);
+}
+
+ZW_EXPORT zw_err zw_socket_open(int32_t type, zw_id *out_sock) {
+    CORE_OR_NOMEM();
+    return zw_core_socket_open(c, type, out_sock);
+}
+
+ZW_EXPORT zw_err zw_socket_close(zw_id sock) {
+    CORE_OR_NOMEM();
+    return zw_core_socket_close(c, sock);
+}
+
+ZW_EXPORT zw_err zw_setopt(zw_id sock, int32_t opt, const uint8_t *val, uint32_t len) {
+    CORE_OR_NOMEM();
+    return zw_core_setopt(c, sock, opt, val, len);
+}
+
+ZW_EXPORT zw_err zw_getopt(zw_id sock, int32_t opt, uint8_t *val, uint32_t *inout_len) {
+    CORE_OR_NOMEM();
+    return zw_core_getopt(c, sock, opt, val, inout_len);
+}
+
+ZW_EXPORT zw_err zw_accept(zw_id sock, zw_id *out_conn) {
+    CORE_OR_NOMEM();
+    return zw_core_accept(c, sock, out_conn);
+}
+
+ZW_EXPORT zw_err zw_connect(zw_id sock, zw_id *out_dialer) {
+    CORE_OR_NOMEM();
+    return zw_core_connect(c, sock, out_dialer);
+}
+
+ZW_EXPORT zw_err zw_disconnect(zw_id dialer) {
+    CORE_OR_NOMEM();
+    return zw_core_disconnect(c, dialer);
+}
+
+ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, zw_id *out_conn) {
+    CORE_OR_NOMEM();
+    return zw_core_dial_result(c, dialer, ok, out_conn);
+}
+
+ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len) {
+    CORE_OR_NOMEM();
+    return zw_core_conn_input(c, conn, data, len);
+}
+
+ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len) {
+    CORE_OR_NOMEM();
+    return zw_core_conn_output(c, conn, out_ptr, out_len);
+}
+
+ZW_EXPORT zw_err zw_conn_closed(zw_id conn) {
+    CORE_OR_NOMEM();
+    return zw_core_conn_closed(c, conn);
+}
+
+ZW_EXPORT zw_err zw_send(zw_id sock, const uint8_t *batch, uint32_t len, uint32_t *out_msgs) {
+    CORE_OR_NOMEM();
+    return zw_core_send(c, sock, batch, len, out_msgs);
+}
+
+ZW_EXPORT zw_err zw_recv(zw_id sock, uint32_t max_msgs, uint32_t max_bytes,
+                         const uint8_t **out_ptr, uint32_t *out_len, uint32_t *out_msgs) {
+    CORE_OR_NOMEM();
+    return zw_core_recv(c, sock, max_msgs, max_bytes, out_ptr, out_len, out_msgs);
+}
+
+ZW_EXPORT zw_err zw_status(zw_id sock, uint32_t *out_capacity, uint32_t *out_flags) {
+    CORE_OR_NOMEM();
+    return zw_core_status(c, sock, out_capacity, out_flags);
+}
+
+ZW_EXPORT zw_err zw_effects(const uint8_t **out_ptr, uint32_t *out_len) {
+    CORE_OR_NOMEM();
+    return zw_core_effects(c, out_ptr, out_len);
+}

@@ -1,0 +1,73 @@
+/* engine.h — one ZMTP 3.x connection as a byte-in/byte-out state machine.
+ *
+ * The engine knows the wire and nothing about routing: greeting, NULL handshake (READY with
+ * Socket-Type and Identity), socket-type compatibility, frame decoding and encoding, subscription
+ * encoding by peer version. It never touches pipes: the session above pulls decoded frames with
+ * zw_engine_next and pushes frames to send with zw_engine_write, which gives it backpressure in
+ * both directions for free.
+ *
+ * States: GREETING -> HANDSHAKE -> READY (traffic) -> ERROR (terminal). Any malformed or hostile
+ * input moves to ERROR with a reason; nothing in here asserts on peer bytes.
+ */
+#ifndef ZW_ENGINE_H
+#define ZW_ENGINE_H
+
+#include <stdint.h>
+#include "../base/frame.h"
+
+typedef struct zw_engine zw_engine_t;
+
+typedef struct zw_engine_cfg {
+    int socket_type;             /* ZW_REQ, ... (zmqw.h) */
+    const uint8_t *routing_id;   /* sent as Identity for REQ, DEALER, ROUTER; may be NULL */
+    uint8_t routing_id_len;
+    int64_t max_msg_size;        /* -1 = unlimited; checked before allocating a frame */
+} zw_engine_cfg_t;
+
+typedef enum zw_engine_state {
+    ZW_ENGINE_GREETING = 0,
+    ZW_ENGINE_HANDSHAKE = 1,
+    ZW_ENGINE_READY = 2,
+    ZW_ENGINE_ERROR = 3
+} zw_engine_state_t;
+
+/* NULL when out of memory. The engine copies cfg (routing id included). Output starts with our
+ * whole greeting and READY (queued at creation: both sides send without waiting). */
+zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg);
+void zw_engine_free(zw_engine_t *e);
+
+/* Feeds bytes from the peer (copied). Handles greeting and handshake internally. Returns ZW_OK,
+ * or ZW_EPROTO once the engine is in ERROR (see zw_engine_error). Input after READY is buffered
+ * and decoded lazily by zw_engine_next, so a full pipe stops decoding, not reading. */
+int zw_engine_input(zw_engine_t *e, const uint8_t *data, uint32_t len);
+
+/* Next decoded frame from the peer (READY state only), or NULL if none is complete yet (or on
+ * error: check zw_engine_state). Ownership of the frame passes to the caller. Frames carry
+ * ZW_FRAME_MORE; a SUBSCRIBE/CANCEL command arrives as a frame with ZW_FRAME_SUBSCRIBE /
+ * ZW_FRAME_CANCEL and the prefix as body; PING is answered inside the engine; other unknown
+ * commands are dropped. */
+zw_frame_t *zw_engine_next(zw_engine_t *e);
+
+/* Encodes one frame for the peer, taking ownership. ZW_FRAME_SUBSCRIBE/CANCEL become commands for
+ * 3.1 peers and 0x01/0x00 data messages for 3.0 peers. Only valid in READY state. */
+int zw_engine_write(zw_engine_t *e, zw_frame_t *f);
+
+/* Encoded bytes not yet taken; zw_engine_output gives a view of up to max bytes and
+ * zw_engine_consume drops n of them. */
+uint32_t zw_engine_pending(const zw_engine_t *e);
+const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len);
+void zw_engine_consume(zw_engine_t *e, uint32_t n);
+
+zw_engine_state_t zw_engine_state(const zw_engine_t *e);
+/* ZW_CLOSE_* reason and a static human-readable text, valid in ERROR state. */
+int zw_engine_error(const zw_engine_t *e, const char **out_text);
+
+/* Handshake results, valid in READY state. */
+int zw_engine_peer_type(const zw_engine_t *e);
+int zw_engine_peer_minor(const zw_engine_t *e);   /* 0 for ZMTP 3.0, 1 for 3.1 */
+const uint8_t *zw_engine_peer_identity(const zw_engine_t *e, uint8_t *out_len);
+
+/* Whether socket types a and b may talk (REQ-REP, PUB-SUB, ...). */
+int zw_socket_types_compatible(int a, int b);
+
+#endif

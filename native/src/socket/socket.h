@@ -1,0 +1,118 @@
+/* socket.h — the socket base: options, the ops table every socket type implements, and the
+ * services the core offers socket types.
+ *
+ * A socket type is a small policy over routing strategies (route/). It sees pipes, never
+ * connections: the core creates a session (an in pipe and an out pipe, linked through `peer`)
+ * per connected peer and tells the socket with attach/connected/disconnected/detach.
+ *
+ * Contracts for every ops member:
+ *  - Called only by the core, never re-entered for the same socket. A write into an out pipe may
+ *    move frames on to the connection at once (pipe on_msg), but never calls back into ops.
+ *  - send: on ZW_OK the socket owns msg (a whole message, frames linked through next, last
+ *    without ZW_FRAME_MORE); on any error msg stays the caller's. Errors: ZW_EAGAIN (no room),
+ *    ZW_EFSM, ZW_ENOTSUP.
+ *  - recv: on ZW_OK *msg is a whole message the caller now owns and *from the in pipe it was read
+ *    from; *msg = NULL with ZW_OK means a message was read from *from and dropped (call again).
+ *    Errors: ZW_EAGAIN, ZW_EFSM, ZW_ENOTSUP.
+ *  - inbound: one frame decoded from the peer of `in`, ownership passes to the socket, which
+ *    writes it into `in`, keeps it, or frees it. The core calls it only while zw_pipe_writable(in).
+ *  - capacity/flags: capacity as zw_status reports it; flags = ZW_STATUS_SEND_FSM/RECV_FSM/
+ *    READABLE (the core adds CLOSED). flags must be O(1): it is checked around every send/recv.
+ */
+#ifndef ZW_SOCKET_H
+#define ZW_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "zmqw.h"
+#include "pipe.h"
+
+typedef struct zw_socket zw_socket_t;
+struct zw_core;
+
+/* One armed deadline in the core's timer list. */
+typedef struct zw_timer {
+    double due;        /* ms, host's monotonic clock */
+    uint32_t index;    /* position in the core's timer array; UINT32_MAX when not armed */
+    uint8_t kind;      /* what fires (core.c) */
+} zw_timer_t;
+
+typedef struct zw_sockopts {
+    uint8_t routing_id[255];
+    uint8_t routing_id_len;
+    int32_t linger;              /* ms, -1 = forever */
+    int32_t reconnect_ivl;       /* ms, -1 = never */
+    int32_t reconnect_ivl_max;   /* ms, 0 = no backoff */
+    int32_t sndhwm, rcvhwm;      /* messages, 0 = unlimited */
+    int32_t immediate;           /* 1 = dialers get pipes only once connected */
+    int32_t handshake_ivl;       /* ms, 0 = no limit */
+    int64_t maxmsgsize;          /* bytes, -1 = unlimited */
+} zw_sockopts_t;
+
+typedef struct zw_sockops {
+    int type;
+    size_t priv_size;
+    void (*init)(zw_socket_t *s);
+    void (*fini)(zw_socket_t *s);
+    /* A new session's pipes. ZW_OK or ZW_ENOMEM (nothing kept). */
+    int (*attach)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+    /* The session's peer completed the handshake (pipes now reach a live peer). */
+    void (*connected)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+    /* The session lost its connection; its pipes stay (a dialer will reconnect). */
+    void (*disconnected)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+    /* The pipe is going away: forget it. */
+    void (*detach_in)(zw_socket_t *s, zw_pipe_t *in);
+    void (*detach_out)(zw_socket_t *s, zw_pipe_t *out);
+    /* in got its first complete message; out fell below HWM. */
+    void (*in_ready)(zw_socket_t *s, zw_pipe_t *in);
+    void (*out_ready)(zw_socket_t *s, zw_pipe_t *out);
+    void (*inbound)(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f);
+    int (*send)(zw_socket_t *s, zw_frame_t *msg);
+    int (*recv)(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from);
+    uint32_t (*capacity)(zw_socket_t *s);
+    uint32_t (*flags)(zw_socket_t *s);
+    /* Type-specific options (SUBSCRIBE...); NULL = none. */
+    int (*setopt)(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t len);
+} zw_sockops_t;
+
+struct zw_socket {
+    struct zw_core *core;
+    zw_id id;
+    const zw_sockops_t *ops;
+    zw_sockopts_t opt;
+    uint8_t closing;             /* zw_socket_close was called; lingering */
+    uint8_t status_queued;       /* a STATUS effect for this socket is pending */
+    struct zw_session *sessions; /* every session (with pipes) of this socket */
+    struct zw_conn *conns;       /* every connection not yet zw_conn_closed */
+    struct zw_dialer *dialers;
+    zw_socket_t *prev, *next;    /* the core's socket list */
+    zw_frame_t *prefetch;        /* a received message that did not fit the last zw_recv */
+    zw_timer_t linger_timer;
+    void *priv;                  /* ops->priv_size bytes, allocated with the socket */
+};
+
+/* Socket type table. NULL for types not implemented. */
+const zw_sockops_t *zw_sockops_find(int type);
+
+/* Option table (socket.c). */
+void zw_sockopt_defaults(zw_sockopts_t *o);
+int zw_sockopt_set(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t len);
+int zw_sockopt_get(zw_socket_t *s, int32_t opt, uint8_t *val, uint32_t *inout_len);
+
+/* --- helpers for socket types ------------------------------------------------------------- */
+
+/* Frees frames that carry commands or subscriptions (not data for this socket); 1 if it did. */
+int zw_socket_drop_command(zw_frame_t *f);
+/* Passes data frames into in (HWM already checked by the core), drops commands. */
+void zw_socket_inbound_data(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f);
+/* Drops every frame (types that never receive). */
+void zw_socket_inbound_drop(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f);
+int zw_socket_send_notsup(zw_socket_t *s, zw_frame_t *msg);
+int zw_socket_recv_notsup(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from);
+void zw_socket_nop_pipe(zw_socket_t *s, zw_pipe_t *p);
+void zw_socket_nop_pipes(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+
+extern const zw_sockops_t zw_req_ops, zw_rep_ops, zw_pub_ops, zw_sub_ops, zw_push_ops,
+    zw_pull_ops;
+
+#endif

@@ -1,0 +1,119 @@
+/* decoder.c — incremental ZMTP 3.x frame decoder (see decoder.h). */
+#include "wire/decoder.h"
+
+#include <string.h>
+
+#include "wire/zmtp.h"
+#include "zmqw.h"
+
+void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size) {
+    memset(d, 0, sizeof *d);
+    d->state = ZMTP_DEC_FLAGS;
+    d->max_data = max_msg_size < 0 || max_msg_size > INT32_MAX ? INT32_MAX : max_msg_size;
+    d->max_command = d->max_data < ZMTP_COMMAND_SIZE_FLOOR ? ZMTP_COMMAND_SIZE_FLOOR : d->max_data;
+}
+
+void zmtp_decoder_fini(zmtp_decoder_t *d) {
+    zw_frame_free(d->frame);
+    d->frame = NULL;
+    if (d->state == ZMTP_DEC_BODY)
+        d->state = ZMTP_DEC_ERROR;  /* BODY requires a frame */
+}
+
+static zmtp_dec_result_t fail(zmtp_decoder_t *d, int reason, const char *text) {
+    zw_frame_free(d->frame);
+    d->frame = NULL;
+    d->state = ZMTP_DEC_ERROR;
+    d->reason = reason;
+    d->text = text;
+    return ZMTP_DEC_FAIL;
+}
+
+/* Validates a flags byte; NULL when fine, else the reason text. */
+static const char *check_flags(uint8_t fl) {
+    if (fl & ZMTP_FLAG_RESERVED)
+        return "reserved frame flag bits set";
+    if ((fl & ZMTP_FLAG_COMMAND) && (fl & ZMTP_FLAG_MORE))
+        return "MORE flag set on a command";
+    return NULL;
+}
+
+static uint32_t frame_flags(uint8_t fl) {
+    return ((fl & ZMTP_FLAG_MORE) ? ZW_FRAME_MORE : 0u) |
+           ((fl & ZMTP_FLAG_COMMAND) ? ZW_FRAME_COMMAND : 0u);
+}
+
+zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, size_t len,
+                                      size_t *consumed, zw_frame_t **out) {
+    size_t pos = 0;
+    *out = NULL;
+    switch (d->state) {
+    case ZMTP_DEC_ERROR:
+        *consumed = 0;
+        return ZMTP_DEC_FAIL;
+
+    case ZMTP_DEC_FLAGS: {
+        if (pos == len)
+            break;
+        uint8_t fl = data[pos++];
+        const char *bad = check_flags(fl);
+        if (bad) {
+            *consumed = pos;
+            return fail(d, ZW_CLOSE_PROTOCOL, bad);
+        }
+        d->wire_flags = fl;
+        d->size_len = (fl & ZMTP_FLAG_LONG) ? 8 : 1;
+        d->size_have = 0;
+        d->size = 0;
+        d->state = ZMTP_DEC_SIZE;
+    }
+        /* fall through */
+    case ZMTP_DEC_SIZE: {
+        while (d->size_have < d->size_len) {
+            if (pos == len)
+                goto out;
+            d->size = (d->size << 8) | data[pos++];
+            d->size_have++;
+        }
+        /* The whole size is known: refuse it before allocating anything. */
+        int64_t limit = (d->wire_flags & ZMTP_FLAG_COMMAND) ? d->max_command : d->max_data;
+        if (d->size > (uint64_t)limit) {
+            *consumed = pos;
+            return fail(d, ZW_CLOSE_MSG_SIZE, "message too large");
+        }
+        if ((d->wire_flags & ZMTP_FLAG_COMMAND) && d->size == 0) {
+            *consumed = pos;
+            return fail(d, ZW_CLOSE_PROTOCOL, "empty command frame");
+        }
+        zw_frame_t *f = zw_frame_new((size_t)d->size);
+        if (!f) {
+            *consumed = pos;
+            return fail(d, ZW_CLOSE_NO_MEMORY, "out of memory");
+        }
+        f->flags = frame_flags(d->wire_flags);
+        d->frame = f;
+        d->body_have = 0;
+        d->state = ZMTP_DEC_BODY;
+    }
+        /* fall through */
+    case ZMTP_DEC_BODY: {
+        zw_frame_t *f = d->frame;
+        size_t want = f->size - d->body_have;
+        size_t n = len - pos < want ? len - pos : want;
+        if (n) {
+            memcpy(f->data + d->body_have, data + pos, n);
+            pos += n;
+            d->body_have += (uint32_t)n;
+        }
+        if (d->body_have == f->size) {
+            d->frame = NULL;
+            d->state = ZMTP_DEC_FLAGS;
+            *out = f;
+        }
+        break;
+    }
+    }
+out:
+    *consumed = pos;
+    return ZMTP_DEC_OK;
+}

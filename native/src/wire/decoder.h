@@ -1,0 +1,66 @@
+/* decoder.h — incremental ZMTP 3.x frame decoder.
+ *
+ * A state machine that always knows what it needs next: the flags byte, a 1- or 8-byte
+ * big-endian size, then the body. It decodes at most one frame per call, from whatever bytes the
+ * caller has (one byte or a megabyte), and copies each body exactly once, into the frame.
+ *
+ * Every peer byte is hostile: reserved flag bits, MORE on a command, and any size above the limit
+ * or above INT32_MAX are refused from the header alone, before anything is allocated. A 64-bit
+ * size from the wire is never trusted.
+ *
+ * Size limit: max_msg_size applies to each data frame on its own, as libzmq does (a multipart
+ * message of many frames each under the limit is accepted — deliberate, for interop with libzmq).
+ * Command frames have their own limit, max(max_msg_size, ZMTP_COMMAND_SIZE_FLOOR), so a tiny
+ * maxMessageSize never breaks the handshake.
+ */
+#ifndef ZW_WIRE_DECODER_H
+#define ZW_WIRE_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/frame.h"
+
+typedef enum zmtp_dec_state {
+    ZMTP_DEC_FLAGS = 0,  /* waiting for a flags byte */
+    ZMTP_DEC_SIZE,       /* collecting size_len size bytes */
+    ZMTP_DEC_BODY,       /* filling frame->data; frame != NULL */
+    ZMTP_DEC_ERROR       /* terminal; reason/text set */
+} zmtp_dec_state_t;
+
+typedef enum zmtp_dec_result {
+    ZMTP_DEC_OK = 0,     /* consumed what it could; *out is a frame or NULL (needs more) */
+    ZMTP_DEC_FAIL = 1    /* malformed or oversized; decoder is in ERROR */
+} zmtp_dec_result_t;
+
+typedef struct zmtp_decoder {
+    zmtp_dec_state_t state;
+    uint8_t wire_flags;      /* flags byte of the frame being decoded (valid after FLAGS) */
+    uint8_t size_len;        /* 1 or 8: size bytes of the frame being decoded */
+    uint8_t size_have;       /* size bytes collected so far (< size_len in SIZE state) */
+    uint64_t size;           /* size accumulated so far, big-endian */
+    zw_frame_t *frame;       /* the frame being filled, owned; non-NULL only in BODY */
+    uint32_t body_have;      /* body bytes filled so far (< frame->size in BODY) */
+    int64_t max_data;        /* limit for data frames; -1 = INT32_MAX only */
+    int64_t max_command;     /* limit for command frames */
+    int reason;              /* ZW_CLOSE_* in ERROR */
+    const char *text;        /* static text in ERROR */
+} zmtp_decoder_t;
+
+/* max_msg_size: -1 = unlimited (still capped at INT32_MAX). */
+void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size);
+/* Frees a partly filled frame. The decoder may be re-initialised afterwards. */
+void zmtp_decoder_fini(zmtp_decoder_t *d);
+
+/* Decodes from data[0..len). *consumed = bytes used (all of them unless a frame completed).
+ * *out = the completed frame (ownership passes to the caller; flags carry ZW_FRAME_MORE and
+ * ZW_FRAME_COMMAND) or NULL. On ZMTP_DEC_FAIL see d->reason and d->text. */
+zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, size_t len,
+                                      size_t *consumed, zw_frame_t **out);
+
+/* Body bytes still missing for the frame in progress (0 unless in BODY state). */
+static inline uint32_t zmtp_decoder_body_missing(const zmtp_decoder_t *d) {
+    return d->state == ZMTP_DEC_BODY ? d->frame->size - d->body_have : 0;
+}
+
+#endif

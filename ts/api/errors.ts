@@ -1,0 +1,41 @@
+/**
+ * User-facing errors, in zeromq.js's shape (`message`, `code`, `errno`, `address`) and wording.
+ * One table decides them all; the messages are zeromq.js 6's, checked against it in
+ * test/interop/errors.test.ts.
+ */
+
+const ERRORS: Record<string, [errno: number, message: string]> = {
+  ENOENT: [2, "No such endpoint"],
+  EBADF: [9, "Socket is closed"],
+  EAGAIN: [11, "Operation was not possible or timed out"],
+  EACCES: [13, "Permission denied"],
+  EBUSY: [16, "Device or resource busy"],
+  ENODEV: [19, "No such device"],
+  EINVAL: [22, "Invalid argument"],
+  ENOTSOCK: [88, "Socket operation on non-socket"],
+  EPROTONOSUPPORT: [93, "Protocol not supported"],
+  EADDRINUSE: [98, "Address already in use"],
+  EADDRNOTAVAIL: [99, "Cannot assign requested address"],
+  EHOSTUNREACH: [113, "Host unreachable"],
+  EFSM: [156384763, "Operation cannot be accomplished in current state"],
+}
+
+/** zeromq.js words some EBUSY cases for what is busy. */
+export const BUSY_SEND = "Socket is busy writing; only one send operation may be in progress at any time"
+export const BUSY_RECEIVE = "Socket is busy reading; only one receive operation may be in progress at any time"
+export const BUSY_BIND = "Socket is blocked by a bind or unbind operation"
+
+export interface ZmqError extends Error {
+  code: string
+  errno: number
+  address?: string
+}
+
+export function zmqError(code: string, options: { address?: string; message?: string } = {}): ZmqError {
+  const [errno, text] = ERRORS[code] ?? ERRORS.EINVAL
+  const err = new Error(options.message ?? text) as ZmqError
+  err.code = code
+  err.errno = errno
+  if (options.address !== undefined) err.address = options.address
+  return err
+}

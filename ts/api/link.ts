@@ -1,0 +1,209 @@
+/**
+ * The facade's end of the channel to its host, one per Context: starts the host (in a Worker,
+ * or inline on this thread), batches ops per event-loop turn, answers control calls, routes what
+ * the host sends back to the sockets, and keeps the process alive exactly while something waits.
+ */
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import { WasmCore, wasmImports } from "../host/abi.js"
+import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
+import { Host } from "../host/host.js"
+import { zmqError } from "./errors.js"
+
+/** What a socket exposes to the link for incoming ops. */
+export interface LinkedSocket {
+  onStatus(taken: number, cap: number): void
+  onMessages(batch: ArrayBuffer, n: number): void
+  onGone(): void
+  /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
+  cut(): void
+}
+
+/** Flush at once past this many batched bytes, so a long synchronous send loop cannot pile up. */
+const FLUSH_BYTES = 256 * 1024
+
+let compiled: WebAssembly.Module | undefined
+/** The core, compiled once per process; a Module can be posted to any worker. */
+function wasmModule(): WebAssembly.Module {
+  const path = fileURLToPath(new URL("../wasm/zmqw.wasm", import.meta.url))
+  compiled ??= new WebAssembly.Module(readFileSync(path))
+  return compiled
+}
+
+function seed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]
+}
+
+export class Link {
+  private readonly port: Port<ToFacade, ToHost>
+  private readonly worker: Worker | undefined
+  private keepAlive: ReturnType<typeof setInterval> | undefined
+  private ops: ToHost[] = []
+  private transfer: ArrayBuffer[] = []
+  private bytes = 0
+  private flushQueued = false
+  private nextCall = 1
+  private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  private readonly sockets = new Map<number, LinkedSocket>()
+  /** Sockets with messages not yet cut into ops. */
+  private readonly unflushed = new Set<LinkedSocket>()
+  private nextHandle = 1
+  /** Pending sends, receives, calls and lingering sockets: while > 0 the process stays up. */
+  private holds = 0
+
+  constructor(inline: boolean) {
+    const module = wasmModule()
+    if (inline) {
+      const core = new WasmCore(new WebAssembly.Instance(module, wasmImports()), seed())
+      const hostEnd: Port<ToHost, ToFacade> = {
+        post: (ops) => this.receive(ops),
+        onmessage: undefined,
+      }
+      new Host(core, hostEnd, { unrefHandles: true })
+      this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
+    } else {
+      const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
+      const worker = new Worker(entry, { workerData: { module, seed: seed() } })
+      worker.on("message", (ops: ToFacade[]) => this.receive(ops))
+      worker.on("error", (err) => {
+        // The engine thread died: nothing can complete any more. Fail every waiter loudly.
+        for (const call of this.calls.values()) call.reject(err as Error)
+        this.calls.clear()
+        throw err
+      })
+      worker.unref()
+      this.worker = worker
+      this.port = { post: (ops, transfer) => worker.postMessage(ops, transfer), onmessage: undefined }
+    }
+  }
+
+  register(socket: LinkedSocket): number {
+    const handle = this.nextHandle++
+    this.sockets.set(handle, socket)
+    return handle
+  }
+
+  // ---- liveness ------------------------------------------------------------------------------
+
+  hold(): void {
+    if (this.holds++ > 0) return
+    if (this.worker) this.worker.ref()
+    else this.keepAlive = setInterval(() => {}, 1 << 30)
+  }
+
+  release(): void {
+    if (--this.holds > 0) return
+    if (this.worker) this.worker.unref()
+    else if (this.keepAlive) clearInterval(this.keepAlive)
+    this.keepAlive = undefined
+  }
+
+  // ---- outgoing ------------------------------------------------------------------------------
+
+  /** A control call whose answer the caller awaits. */
+  call<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): Promise<Awaited<ReturnType<HostApi[M]>>> {
+    const id = this.nextCall++
+    this.hold()
+    const promise = new Promise<Awaited<ReturnType<HostApi[M]>>>((resolve, reject) => {
+      this.calls.set(id, {
+        resolve: (v) => {
+          this.release()
+          resolve(v as Awaited<ReturnType<HostApi[M]>>)
+        },
+        reject: (e) => {
+          this.release()
+          reject(e)
+        },
+      })
+    })
+    this.push({ t: "call", id, m: method, a: args })
+    return promise
+  }
+
+  /** A control call nobody waits for (the facade checked it already). */
+  tell<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): void {
+    this.call(method, args).catch(() => {})
+  }
+
+  private push(op: ToHost): void {
+    // Messages a socket batched before this op must reach the host before it.
+    for (const s of this.unflushed) s.cut()
+    this.unflushed.clear()
+    this.ops.push(op)
+    this.flushSoon()
+  }
+
+  /** A socket has batched messages to go. */
+  pending(socket: LinkedSocket, bytes: number): void {
+    this.unflushed.add(socket)
+    this.bytes += bytes
+    if (this.bytes >= FLUSH_BYTES) this.flush()
+    else this.flushSoon()
+  }
+
+  /** A socket hands over its cut batch. */
+  sendBatch(handle: number, b: ArrayBuffer, n: number): void {
+    this.ops.push({ t: "send", s: handle, b, n })
+    this.transfer.push(b)
+  }
+
+  credit(handle: number, n: number): void {
+    this.ops.push({ t: "credit", s: handle, n })
+    this.flushSoon()
+  }
+
+  private flushSoon(): void {
+    if (this.flushQueued) return
+    this.flushQueued = true
+    // setImmediate, not a microtask: a loop of `await send()` runs in microtasks, and batching
+    // everything it sends until the loop yields is what makes a batch worth posting.
+    setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    this.flushQueued = false
+    for (const s of this.unflushed) s.cut()
+    this.unflushed.clear()
+    this.bytes = 0
+    if (this.ops.length === 0) return
+    const ops = this.ops
+    const transfer = this.transfer
+    this.ops = []
+    this.transfer = []
+    this.port.post(ops, transfer)
+  }
+
+  // ---- incoming ------------------------------------------------------------------------------
+
+  private receive(ops: ToFacade[]): void {
+    for (const op of ops) {
+      switch (op.t) {
+        case "ret": {
+          const call = this.calls.get(op.id)
+          if (!call) break
+          this.calls.delete(op.id)
+          if (op.e) call.reject(toError(op.e))
+          else call.resolve(op.v)
+          break
+        }
+        case "status":
+          this.sockets.get(op.s)?.onStatus(op.taken, op.cap)
+          break
+        case "msgs":
+          this.sockets.get(op.s)?.onMessages(op.b, op.n)
+          break
+        case "gone": {
+          const socket = this.sockets.get(op.s)
+          this.sockets.delete(op.s)
+          socket?.onGone()
+          break
+        }
+      }
+    }
+  }
+}
+
+function toError(info: ErrorInfo): Error {
+  return zmqError(info.code, { address: info.address })
+}

@@ -1,0 +1,98 @@
+/**
+ * Socket options: one row per option, in the order of zeromq.js's documentation. Each row names
+ * its ZMQ_ constant, how the value crosses to the core, its zeromq.js default and its bounds.
+ * `local` options live in the facade only (timeouts are reimplemented in the binding, as in
+ * zeromq.js). native/src/socket's option table must agree: test/unit/options.test.ts checks it.
+ */
+import { zmqError } from "./errors.js"
+
+export type OptionType = "int32" | "int64" | "bool" | "routingId"
+
+export interface OptionRow {
+  /** Property name on the socket. */
+  readonly name: string
+  /** libzmq's option number (ZMQ_...). */
+  readonly zmq: number
+  readonly type: OptionType
+  readonly default: number | boolean | string | null
+  readonly min?: number
+  /** Socket type numbers that have it; all when absent. */
+  readonly sockets?: readonly number[]
+  readonly local?: true
+}
+
+const REQ = 3
+const DEALER = 5
+const ROUTER = 6
+
+export const OPTIONS: readonly OptionRow[] = [
+  /** ZMQ_ROUTING_ID: identity sent to peers that route (REQ, DEALER, ROUTER). */
+  { name: "routingId", zmq: 5, type: "routingId", default: null, sockets: [REQ, DEALER, ROUTER] },
+  /** ZMQ_LINGER: ms to keep flushing after close(); -1 = until delivered. */
+  { name: "linger", zmq: 17, type: "int32", default: -1, min: -1 },
+  /** ZMQ_RECONNECT_IVL: ms between reconnection attempts; -1 = never reconnect. */
+  { name: "reconnectInterval", zmq: 18, type: "int32", default: 100, min: -1 },
+  /** ZMQ_RECONNECT_IVL_MAX: upper bound of the exponential backoff; 0 = none. */
+  { name: "reconnectMaxInterval", zmq: 21, type: "int32", default: 0, min: 0 },
+  /** ZMQ_MAXMSGSIZE: largest frame accepted from a peer, in bytes; -1 = no limit. */
+  { name: "maxMessageSize", zmq: 22, type: "int64", default: -1, min: -1 },
+  /** ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit. */
+  { name: "sendHighWaterMark", zmq: 23, type: "int32", default: 1000, min: 0 },
+  /** ZMQ_RCVHWM: messages queued per peer before reading from it pauses; 0 = no limit. */
+  { name: "receiveHighWaterMark", zmq: 24, type: "int32", default: 1000, min: 0 },
+  /** ZMQ_RCVTIMEO: ms receive() waits before EAGAIN; -1 = forever. */
+  { name: "receiveTimeout", zmq: 27, type: "int32", default: -1, min: -1, local: true },
+  /** ZMQ_SNDTIMEO: ms send() waits before EAGAIN; -1 = forever. */
+  { name: "sendTimeout", zmq: 28, type: "int32", default: -1, min: -1, local: true },
+  /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
+  { name: "immediate", zmq: 39, type: "bool", default: false },
+  /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
+  { name: "handshakeInterval", zmq: 66, type: "int32", default: 30000, min: 0 },
+]
+
+/** Checks a value for a row and returns it normalised; throws zeromq.js's errors. */
+export function checkOption(row: OptionRow, value: unknown): number | boolean | string | null {
+  switch (row.type) {
+    case "int32":
+    case "int64": {
+      if (typeof value !== "number") throw new TypeError("Option value must be a number")
+      const limit = row.type === "int32" ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER
+      if (!Number.isInteger(value) || value < (row.min ?? -limit) || value > limit) {
+        throw zmqError("EINVAL")
+      }
+      return value
+    }
+    case "bool":
+      if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean")
+      return value
+    case "routingId": {
+      if (value === null) return null
+      if (typeof value !== "string" && !Buffer.isBuffer(value)) {
+        throw new TypeError("Option value must be a string or buffer")
+      }
+      const bytes = Buffer.from(value as string)
+      // libzmq: 1..255 bytes, and a leading zero byte is reserved for generated ids.
+      if (bytes.length === 0 || bytes.length > 255 || bytes[0] === 0) throw zmqError("EINVAL")
+      return typeof value === "string" ? value : bytes.toString()
+    }
+  }
+}
+
+/** The bytes the core's setopt takes for a checked value (zmqw.h option formats). */
+export function encodeOption(row: OptionRow, value: number | boolean | string | null): Uint8Array {
+  switch (row.type) {
+    case "int32":
+    case "bool": {
+      const out = new Uint8Array(4)
+      new DataView(out.buffer).setInt32(0, Number(value), true)
+      return out
+    }
+    case "int64": {
+      const out = new Uint8Array(8)
+      new DataView(out.buffer).setBigInt64(0, BigInt(value as number), true)
+      return out
+    }
+    case "routingId":
+      return value === null ? new Uint8Array(0) : Buffer.from(value as string)
+  }
+}

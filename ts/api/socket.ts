@@ -1,0 +1,381 @@
+/**
+ * The socket base: zeromq.js v6's Socket, with send/receive over the channel's credit scheme
+ * (ts/host/channel/protocol.ts). It never interprets a message: the core does all routing; this
+ * class packs messages into batches, resolves sends within the credit the host reports, and hands
+ * out received messages.
+ */
+import { BatchReader, BatchWriter } from "../host/channel/batch.js"
+import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
+import { type Context, context as defaultContext } from "./context.js"
+import { checkEndpoint } from "./endpoint.js"
+import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, zmqError } from "./errors.js"
+import type { Link, LinkedSocket } from "./link.js"
+import { toParts, type MessageLike } from "./message.js"
+import { checkOption, encodeOption, OPTIONS, type OptionRow } from "./options.js"
+
+export type { MessageLike } from "./message.js"
+export type Message = Buffer
+
+export type SocketType =
+  | "pair" | "publisher" | "subscriber" | "request" | "reply" | "dealer" | "router"
+  | "pull" | "push" | "xpublisher" | "xsubscriber" | "stream"
+
+/** libzmq's socket type numbers by zeromq.js's names. */
+export const SOCKET_TYPES: Record<SocketType, number> = {
+  pair: 0, publisher: 1, subscriber: 2, request: 3, reply: 4, dealer: 5, router: 6,
+  pull: 7, push: 8, xpublisher: 9, xsubscriber: 10, stream: 11,
+}
+
+/** Return credit to the host after this many received messages were consumed. */
+const CREDIT_CHUNK = RECV_WINDOW / 4
+const RESOLVED: Promise<void> = Promise.resolve()
+
+interface PendingSend {
+  parts: (Uint8Array | string)[]
+  resolve(): void
+  reject(e: Error): void
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+interface PendingReceive {
+  resolve(parts: Buffer[]): void
+  reject(e: Error): void
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+export abstract class Socket implements LinkedSocket {
+  readonly context: Context
+  private readonly link: Link
+  private readonly handle: number
+  private readonly typeNumber: number
+  private readonly values = new Map<string, unknown>()
+  private isClosed = false
+  private endpoint: string | null = null
+  private binding = false
+
+  // send side: see the credit rule in protocol.ts
+  private readonly writer = new BatchWriter()
+  private sent = 0
+  private taken = 0
+  private cap = 0
+  private sendWait: PendingSend | undefined
+
+  // receive side
+  private readonly inbox: BatchReader[] = []
+  private consumed = 0
+  private receiveWait: PendingReceive | undefined
+
+  protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
+    this.context = (options.context as Context | undefined) ?? defaultContext
+    this.typeNumber = SOCKET_TYPES[type]
+    this.link = this.context.link
+    this.handle = this.link.register(this)
+    this.link.tell("open", [this.handle, this.typeNumber])
+    for (const [key, value] of Object.entries(options)) {
+      if (key === "context") continue
+      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
+      ;(this as Record<string, unknown>)[key] = value
+    }
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  get type(): SocketType {
+    return (Object.keys(SOCKET_TYPES) as SocketType[])[this.typeNumber]
+  }
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  /** Whether a message can be received right now without waiting. */
+  get readable(): boolean {
+    return this.inbox.length > 0
+  }
+
+  /** Whether a message can be sent right now without waiting. */
+  get writable(): boolean {
+    return this.credit() > 0
+  }
+
+  get lastEndpoint(): string | null {
+    return this.endpoint
+  }
+
+  // ---- options -------------------------------------------------------------------------------
+
+  /** @internal */
+  getOption(row: OptionRow): unknown {
+    return this.values.has(row.name) ? this.values.get(row.name) : row.default
+  }
+
+  /** @internal */
+  setOption(row: OptionRow, value: unknown): void {
+    if (this.isClosed) throw zmqError("ENOTSOCK")
+    const checked = checkOption(row, value)
+    this.values.set(row.name, checked)
+    if (!row.local) this.link.tell("setopt", [this.handle, row.zmq, encodeOption(row, checked)])
+  }
+
+  /** @internal SUBSCRIBE/UNSUBSCRIBE are actions, not stored options. */
+  protected setSubscription(option: number, prefix: Uint8Array): void {
+    this.link.tell("setopt", [this.handle, option, prefix])
+  }
+
+  private option(name: string): number {
+    return this.getOption(OPTIONS.find((r) => r.name === name) as OptionRow) as number
+  }
+
+  // ---- endpoints -----------------------------------------------------------------------------
+
+  async bind(address: string): Promise<void> {
+    this.checkOpen()
+    if (this.binding) throw zmqError("EBUSY", { message: BUSY_BIND })
+    checkEndpoint(address, true)
+    this.binding = true
+    try {
+      this.endpoint = await this.link.call("bind", [this.handle, address])
+    } finally {
+      this.binding = false
+    }
+  }
+
+  async unbind(address: string): Promise<void> {
+    this.checkOpen()
+    if (this.binding) throw zmqError("EBUSY", { message: BUSY_BIND })
+    checkEndpoint(address, true)
+    this.binding = true
+    try {
+      await this.link.call("unbind", [this.handle, address])
+    } finally {
+      this.binding = false
+    }
+  }
+
+  connect(address: string): void {
+    this.checkOpen()
+    checkEndpoint(address, false)
+    this.connected.push(address)
+    this.link.tell("connect", [this.handle, address])
+  }
+
+  disconnect(address: string): void {
+    this.checkOpen()
+    checkEndpoint(address, false)
+    const i = this.connected.indexOf(address)
+    if (i < 0) throw zmqError("ENOENT", { address })
+    this.connected.splice(i, 1)
+    this.link.tell("disconnect", [this.handle, address])
+  }
+
+  private readonly connected: string[] = []
+
+  /**
+   * Closes the socket. Queued messages are still sent for up to `linger` ms in the background;
+   * a pending send() or receive() is rejected with EAGAIN, as in zeromq.js.
+   */
+  close(): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.failSend(zmqError("EAGAIN"))
+    this.failReceive(zmqError("EAGAIN"))
+    this.link.hold() // until the host says the socket is gone (linger is over)
+    this.link.tell("close", [this.handle])
+  }
+
+  private checkOpen(): void {
+    if (this.isClosed) throw zmqError("EBADF")
+  }
+
+  // ---- send ----------------------------------------------------------------------------------
+
+  private credit(): number {
+    return Math.min(this.cap, SEND_WINDOW) - (this.sent - this.taken)
+  }
+
+  /** @internal */
+  send(message: MessageLike | MessageLike[]): Promise<void> {
+    if (message === undefined) throw new TypeError("Message must be present")
+    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.sendWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_SEND }))
+    const parts = toParts(message)
+    if (this.credit() > 0) {
+      this.enqueue(parts)
+      return RESOLVED
+    }
+    const timeout = this.option("sendTimeout")
+    if (timeout === 0) return Promise.reject(zmqError("EAGAIN"))
+    return new Promise<void>((resolve, reject) => {
+      this.link.hold()
+      const wait: PendingSend = { parts, resolve, reject, timer: undefined }
+      if (timeout > 0) wait.timer = setTimeout(() => this.failSend(zmqError("EAGAIN")), timeout)
+      this.sendWait = wait
+    })
+  }
+
+  private enqueue(parts: (Uint8Array | string)[]): void {
+    const before = this.writer.bytes
+    this.writer.add(parts)
+    this.sent++
+    this.link.pending(this, this.writer.bytes - before)
+  }
+
+  private failSend(err: Error): void {
+    const wait = this.sendWait
+    if (!wait) return
+    this.sendWait = undefined
+    if (wait.timer) clearTimeout(wait.timer)
+    this.link.release()
+    wait.reject(err)
+  }
+
+  /** @internal */
+  cut(): void {
+    if (this.writer.count === 0) return
+    const { b, n } = this.writer.take()
+    this.link.sendBatch(this.handle, b, n)
+  }
+
+  /** @internal */
+  onStatus(taken: number, cap: number): void {
+    this.taken = taken
+    this.cap = cap
+    const wait = this.sendWait
+    if (wait && this.credit() > 0) {
+      this.sendWait = undefined
+      if (wait.timer) clearTimeout(wait.timer)
+      this.enqueue(wait.parts)
+      this.link.release()
+      wait.resolve()
+    }
+  }
+
+  // ---- receive -------------------------------------------------------------------------------
+
+  /** @internal */
+  receive(): Promise<Buffer[]> {
+    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.receiveWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_RECEIVE }))
+    if (this.inbox.length > 0) return Promise.resolve(this.take())
+    const timeout = this.option("receiveTimeout")
+    if (timeout === 0) return Promise.reject(zmqError("EAGAIN"))
+    return new Promise<Buffer[]>((resolve, reject) => {
+      this.link.hold()
+      const wait: PendingReceive = { resolve, reject, timer: undefined }
+      if (timeout > 0) wait.timer = setTimeout(() => this.failReceive(zmqError("EAGAIN")), timeout)
+      this.receiveWait = wait
+    })
+  }
+
+  private take(): Buffer[] {
+    const reader = this.inbox[0]
+    const parts = reader.next()
+    if (reader.remaining === 0) this.inbox.shift()
+    if (++this.consumed >= CREDIT_CHUNK) {
+      this.link.credit(this.handle, this.consumed)
+      this.consumed = 0
+    }
+    return parts
+  }
+
+  private failReceive(err: Error): void {
+    const wait = this.receiveWait
+    if (!wait) return
+    this.receiveWait = undefined
+    if (wait.timer) clearTimeout(wait.timer)
+    this.link.release()
+    wait.reject(err)
+  }
+
+  /** @internal */
+  onMessages(batch: ArrayBuffer, n: number): void {
+    if (this.isClosed) return
+    this.inbox.push(new BatchReader(batch, n))
+    const wait = this.receiveWait
+    if (wait) {
+      this.receiveWait = undefined
+      if (wait.timer) clearTimeout(wait.timer)
+      this.link.release()
+      wait.resolve(this.take())
+    }
+  }
+
+  /** @internal */
+  onGone(): void {
+    this.link.release()
+  }
+
+  /** @internal */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
+    return this.messages()
+  }
+
+  /** Ends when the socket is closed, as zeromq.js's iterator does. */
+  private async *messages(): AsyncGenerator<Buffer[], undefined> {
+    while (!this.isClosed) {
+      try {
+        yield await this.receive()
+      } catch (err) {
+        if (this.isClosed) return undefined
+        throw err
+      }
+    }
+    return undefined
+  }
+}
+
+/** Makes an option row an accessor on a class's prototype (zeromq.js's defineOpt). */
+export function defineOption(cls: { prototype: object }, row: OptionRow): void {
+  Object.defineProperty(cls.prototype, row.name, {
+    get(this: Socket) {
+      return this.getOption(row)
+    },
+    set(this: Socket, value: unknown) {
+      this.setOption(row, value)
+    },
+    enumerable: true,
+    configurable: false,
+  })
+}
+
+// Options every socket type has; type-specific rows are defined on their classes (sockets.ts).
+for (const row of OPTIONS) if (!row.sockets) defineOption(Socket, row)
+
+export interface Socket {
+  /** ZMQ_LINGER: ms queued messages are still sent after close(); -1 = until delivered. */
+  linger: number
+  /** ZMQ_RECONNECT_IVL: ms between reconnection attempts; -1 = never. */
+  reconnectInterval: number
+  /** ZMQ_RECONNECT_IVL_MAX: upper bound of the reconnection backoff; 0 = no backoff. */
+  reconnectMaxInterval: number
+  /** ZMQ_MAXMSGSIZE: largest frame accepted from a peer in bytes; -1 = no limit. */
+  maxMessageSize: number
+  /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
+  immediate: boolean
+  /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
+  handshakeInterval: number
+}
+
+/** Sockets that can send. */
+export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | MessageLike[]> {
+  /** ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit. */
+  sendHighWaterMark: number
+  /** ZMQ_SNDTIMEO: ms send() waits before failing with EAGAIN; -1 = forever. */
+  sendTimeout: number
+  /**
+   * Queues a message (or a multipart message) and resolves as soon as it is within the socket's
+   * high-water mark. Only one send may wait at a time (EBUSY otherwise).
+   */
+  send(message: M): Promise<void>
+}
+
+/** Sockets that can receive. */
+export interface Readable<M extends object[] = Message[]> {
+  /** ZMQ_RCVHWM: messages queued per peer before reading from it pauses; 0 = no limit. */
+  receiveHighWaterMark: number
+  /** ZMQ_RCVTIMEO: ms receive() waits before failing with EAGAIN; -1 = forever. */
+  receiveTimeout: number
+  /** Resolves with the parts of the next message. Only one receive may wait at a time. */
+  receive(): Promise<M>
+  [Symbol.asyncIterator](): AsyncIterator<M, undefined>
+}

@@ -1,0 +1,271 @@
+/**
+ * The one module that owns the wasm core's memory. Every export of native/include/zmqw.h is wrapped
+ * here once, with branded id types; nothing else in the host touches wasm memory or raw pointers.
+ *
+ * Memory rules (see zmqw.h): byte areas the core returns are valid until the next call, so the
+ * views returned by connOutput/recv/effects must be consumed (copied or parsed) before calling
+ * into the core again. Views over `memory.buffer` are re-derived whenever the memory has grown.
+ */
+
+export type SocketId = number & { readonly __brand: "SocketId" }
+export type ConnId = number & { readonly __brand: "ConnId" }
+export type DialerId = number & { readonly __brand: "DialerId" }
+
+/** zw_err, in header order. */
+export const ZwErr = [
+  "OK", "EINVAL", "EAGAIN", "EFSM", "ENOTSOCK", "ENOENT", "ENOMEM", "ENOTSUP", "EMSGSIZE", "EPROTO",
+] as const
+export type ZwErrName = (typeof ZwErr)[number]
+
+const ERR_EFSM = 3
+const ERR_ENOTSUP = 7
+
+export class CoreError extends Error {
+  constructor(readonly call: string, readonly err: ZwErrName) {
+    super(`${call}: ${err}`)
+  }
+}
+
+/** The exports zmqw.h declares, in header order. A test checks the wasm against this list. */
+export const ABI_EXPORTS = [
+  "zw_init", "zw_scratch", "zw_alloc", "zw_free", "zw_advance", "zw_socket_open", "zw_socket_close",
+  "zw_setopt", "zw_getopt", "zw_accept", "zw_connect", "zw_disconnect", "zw_dial_result",
+  "zw_conn_input", "zw_conn_output", "zw_conn_closed", "zw_send", "zw_recv", "zw_status",
+  "zw_effects",
+] as const
+
+interface Exports {
+  memory: WebAssembly.Memory
+  _initialize?: () => void
+  zw_init(seed: number): number
+  zw_scratch(): number
+  zw_alloc(size: number, outPtr: number): number
+  zw_free(ptr: number): number
+  zw_advance(now: number, outNext: number): number
+  zw_socket_open(type: number, outSock: number): number
+  zw_socket_close(sock: number): number
+  zw_setopt(sock: number, opt: number, val: number, len: number): number
+  zw_getopt(sock: number, opt: number, val: number, inoutLen: number): number
+  zw_accept(sock: number, outConn: number): number
+  zw_connect(sock: number, outDialer: number): number
+  zw_disconnect(dialer: number): number
+  zw_dial_result(dialer: number, ok: number, outConn: number): number
+  zw_conn_input(conn: number, data: number, len: number): number
+  zw_conn_output(conn: number, outPtr: number, outLen: number): number
+  zw_conn_closed(conn: number): number
+  zw_send(sock: number, batch: number, len: number, outMsgs: number): number
+  zw_recv(sock: number, maxMsgs: number, maxBytes: number, outPtr: number, outLen: number, outMsgs: number): number
+  zw_status(sock: number, outCap: number, outFlags: number): number
+  zw_effects(outPtr: number, outLen: number): number
+}
+
+/** Imports a standalone emscripten module asks for; none of them calls back into the host. */
+export function wasmImports(): WebAssembly.Imports {
+  return {
+    env: { emscripten_notify_memory_growth: () => {} },
+    wasi_snapshot_preview1: {
+      // Standalone builds may reference these from libc; the core never does I/O.
+      proc_exit: (code: number) => {
+        throw new Error(`zeromq-wasm core exited (${code})`)
+      },
+      fd_write: () => 52,
+      fd_close: () => 52,
+      fd_seek: () => 52,
+    },
+  }
+}
+
+const STAGING_MIN = 64 * 1024
+
+export class WasmCore {
+  private readonly x: Exports
+  private bytes: Uint8Array
+  private view: DataView
+  private readonly out: number
+  private staging = 0
+  private stagingSize = 0
+
+  constructor(instance: WebAssembly.Instance, seed: number) {
+    this.x = instance.exports as unknown as Exports
+    this.x._initialize?.()
+    this.bytes = new Uint8Array(this.x.memory.buffer)
+    this.view = new DataView(this.x.memory.buffer)
+    this.check("zw_init", this.x.zw_init(seed >>> 0))
+    // Out-parameters live in the core's static scratch area; its address never changes.
+    this.out = this.x.zw_scratch()
+    this.stage(STAGING_MIN)
+  }
+
+  static async instantiate(module: WebAssembly.Module, seed: number): Promise<WasmCore> {
+    const instance = await WebAssembly.instantiate(module, wasmImports())
+    return new WasmCore(instance, seed)
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  private refresh(): void {
+    if (this.bytes.buffer !== this.x.memory.buffer) {
+      this.bytes = new Uint8Array(this.x.memory.buffer)
+      this.view = new DataView(this.x.memory.buffer)
+    }
+  }
+
+  private check(call: string, rc: number): void {
+    if (rc !== 0) throw new CoreError(call, ZwErr[rc] ?? "EINVAL")
+  }
+
+  private allocRaw(size: number): number {
+    this.check("zw_alloc", this.x.zw_alloc(size, this.out))
+    this.refresh()
+    return this.view.getUint32(this.out, true)
+  }
+
+  /** Makes the staging area at least `size` bytes and returns its address. */
+  private stage(size: number): number {
+    if (size > this.stagingSize) {
+      if (this.staging) this.x.zw_free(this.staging)
+      let n = Math.max(STAGING_MIN, this.stagingSize)
+      while (n < size) n *= 2
+      this.staging = this.allocRaw(n)
+      this.stagingSize = n
+    }
+    return this.staging
+  }
+
+  /** Copies `data` into the staging area; returns its address. */
+  private put(data: Uint8Array): number {
+    const p = this.stage(data.length)
+    this.refresh()
+    this.bytes.set(data, p)
+    return p
+  }
+
+  private u32(i: number): number {
+    return this.view.getUint32(this.out + 4 * i, true)
+  }
+
+  private area(ptr: number, len: number): Uint8Array {
+    this.refresh()
+    return this.bytes.subarray(ptr, ptr + len)
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  /** Sets the time, fires due timers; returns the next deadline in ms or -1. */
+  advance(nowMs: number): number {
+    this.check("zw_advance", this.x.zw_advance(nowMs, this.out))
+    this.refresh()
+    return this.view.getFloat64(this.out, true)
+  }
+
+  // ---- sockets ------------------------------------------------------------------------------
+
+  socketOpen(type: number): SocketId {
+    this.check("zw_socket_open", this.x.zw_socket_open(type, this.out))
+    this.refresh()
+    return this.u32(0) as SocketId
+  }
+
+  socketClose(sock: SocketId): void {
+    this.check("zw_socket_close", this.x.zw_socket_close(sock))
+  }
+
+  setopt(sock: SocketId, opt: number, value: Uint8Array): void {
+    const p = this.put(value)
+    this.check("zw_setopt", this.x.zw_setopt(sock, opt, p, value.length))
+  }
+
+  getopt(sock: SocketId, opt: number, capacity = 256): Uint8Array {
+    const p = this.stage(capacity)
+    this.refresh()
+    this.view.setUint32(this.out, capacity, true)
+    this.check("zw_getopt", this.x.zw_getopt(sock, opt, p, this.out))
+    this.refresh()
+    return this.bytes.slice(p, p + this.u32(0))
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  accept(sock: SocketId): ConnId {
+    this.check("zw_accept", this.x.zw_accept(sock, this.out))
+    this.refresh()
+    return this.u32(0) as ConnId
+  }
+
+  connect(sock: SocketId): DialerId {
+    this.check("zw_connect", this.x.zw_connect(sock, this.out))
+    this.refresh()
+    return this.u32(0) as DialerId
+  }
+
+  disconnect(dialer: DialerId): void {
+    this.check("zw_disconnect", this.x.zw_disconnect(dialer))
+  }
+
+  /** ok: a new connection id; failed: undefined (the core schedules a retry). */
+  dialResult(dialer: DialerId, ok: boolean): ConnId | undefined {
+    this.check("zw_dial_result", this.x.zw_dial_result(dialer, ok ? 1 : 0, this.out))
+    if (!ok) return undefined
+    this.refresh()
+    return this.u32(0) as ConnId
+  }
+
+  /** Returns false if the core no longer knows the connection. */
+  connInput(conn: ConnId, data: Uint8Array): boolean {
+    const p = this.put(data)
+    const rc = this.x.zw_conn_input(conn, p, data.length)
+    if (rc === 5 /* ENOENT */) return false
+    this.check("zw_conn_input", rc)
+    return true
+  }
+
+  /** A view of pending output (empty when none); valid until the next call into the core. */
+  connOutput(conn: ConnId): Uint8Array {
+    const rc = this.x.zw_conn_output(conn, this.out, this.out + 4)
+    if (rc === 5 /* ENOENT */) return new Uint8Array(0)
+    this.check("zw_conn_output", rc)
+    this.refresh()
+    return this.area(this.u32(0), this.u32(1))
+  }
+
+  connClosed(conn: ConnId): void {
+    const rc = this.x.zw_conn_closed(conn)
+    if (rc !== 5 /* ENOENT: already forgotten */) this.check("zw_conn_closed", rc)
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  /** Offers a batch; returns how many whole messages the socket took. */
+  send(sock: SocketId, batch: Uint8Array): number {
+    const p = this.put(batch)
+    const rc = this.x.zw_send(sock, p, batch.length, this.out)
+    // EFSM/ENOTSUP: the socket cannot send in its state; the facade waits, as zeromq.js does.
+    if (rc === ERR_EFSM || rc === ERR_ENOTSUP) return 0
+    this.check("zw_send", rc)
+    this.refresh()
+    return this.u32(0)
+  }
+
+  /** Takes ready messages as a batch view (valid until the next call); msgs = 0 when none. */
+  recv(sock: SocketId, maxMsgs: number, maxBytes: number): { batch: Uint8Array; msgs: number } {
+    const rc = this.x.zw_recv(sock, maxMsgs, maxBytes, this.out, this.out + 4, this.out + 8)
+    if (rc === ERR_EFSM || rc === ERR_ENOTSUP) return { batch: new Uint8Array(0), msgs: 0 }
+    this.check("zw_recv", rc)
+    this.refresh()
+    const msgs = this.u32(2)
+    return { batch: msgs ? this.area(this.u32(0), this.u32(1)) : new Uint8Array(0), msgs }
+  }
+
+  status(sock: SocketId): { capacity: number; flags: number } {
+    this.check("zw_status", this.x.zw_status(sock, this.out, this.out + 4))
+    this.refresh()
+    return { capacity: this.u32(0), flags: this.u32(1) }
+  }
+
+  /** Drained effect records (format in zmqw.h); valid until the next call. */
+  effects(): Uint8Array {
+    this.check("zw_effects", this.x.zw_effects(this.out, this.out + 4))
+    this.refresh()
+    return this.area(this.u32(0), this.u32(1))
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one ordered stream between the facade (user's thread) and the host (engine thread).
+ *
+ * Control calls and message batches travel in the same stream so that their order is the user's
+ * order (connect, then send; send, then close). Each post carries an array of ops; batches are
+ * ArrayBuffers in the core's batch format (zmqw.h) and are transferred, never copied, between
+ * threads.
+ *
+ * Flow control is by credit, so that send() resolves locally as soon as the message is within
+ * the socket's high-water mark, without a round trip per message:
+ *  - the host reports {taken, cap}: after taking `taken` messages (counted since the socket
+ *    opened), the core could take `cap` more;
+ *  - the facade may then have min(cap, SEND_WINDOW) - (sent - taken) messages in flight.
+ * Received messages flow the other way against RECV_WINDOW messages of credit that the facade
+ * returns as the user consumes them.
+ */
+
+/** Most messages in flight to the host per socket, whatever the core's capacity. */
+export const SEND_WINDOW = 4096
+/** Most received messages the host pushes ahead of the user's receive() calls, per socket. */
+export const RECV_WINDOW = 2048
+/** Most bytes the host packs into one received batch (at least one message always goes). */
+export const RECV_BATCH_BYTES = 1 << 20
+
+/** An error crossing the channel: zeromq.js's code, optional address. */
+export interface ErrorInfo {
+  code: string
+  address?: string
+  detail?: string
+}
+
+export type ToHost =
+  /** Control call; answered by a "ret" with the same id. */
+  | { t: "call"; id: number; m: HostMethod; a: unknown[] }
+  /** n whole messages for socket s. */
+  | { t: "send"; s: number; b: ArrayBuffer; n: number }
+  /** The user consumed n received messages of socket s. */
+  | { t: "credit"; s: number; n: number }
+
+export type ToFacade =
+  | { t: "ret"; id: number; v?: unknown; e?: ErrorInfo }
+  /** n received messages for socket s. */
+  | { t: "msgs"; s: number; b: ArrayBuffer; n: number }
+  | { t: "status"; s: number; taken: number; cap: number }
+  /** The socket finished lingering; its handle is free. */
+  | { t: "gone"; s: number }
+
+/** Control methods of the host. Sockets are named by facade-chosen handles. */
+export interface HostApi {
+  open(s: number, type: number): void
+  close(s: number): void
+  setopt(s: number, opt: number, value: Uint8Array): void
+  bind(s: number, address: string): Promise<string>
+  unbind(s: number, address: string): Promise<void>
+  connect(s: number, address: string): void
+  disconnect(s: number, address: string): void
+}
+export type HostMethod = keyof HostApi
+
+/** Either end of the stream: a worker port, or a direct in-thread pair. */
+export interface Port<In, Out> {
+  post(ops: Out[], transfer: ArrayBuffer[]): void
+  onmessage: ((ops: In[]) => void) | undefined
+}

@@ -1,0 +1,69 @@
+/**
+ * One byte stream (tcp, later ipc) bound to one core connection. The stream logic lives here once
+ * for every stream transport: bytes in go to the core, bytes out come from the core, with Node's
+ * backpressure (write() returning false) stopping the pull until "drain".
+ */
+import type { Duplex } from "node:stream"
+import type { ConnId } from "../abi.js"
+
+export interface StreamSink {
+  /** Bytes arrived for conn. */
+  input(conn: StreamConn, chunk: Buffer): void
+  /** The stream can take output again. */
+  drained(conn: StreamConn): void
+  /** The stream is gone (closed by either side, or failed). */
+  closed(conn: StreamConn): void
+}
+
+export class StreamConn {
+  /** write() returned false: stop pulling output until "drain". */
+  blocked = false
+  /** The core asked to close; end once output is written. */
+  closing = false
+  private gone = false
+
+  constructor(readonly id: ConnId, readonly stream: Duplex, sink: StreamSink, unref: boolean) {
+    if (unref) (stream as { unref?: () => void }).unref?.()
+    stream.on("data", (chunk: Buffer) => sink.input(this, chunk))
+    stream.on("drain", () => {
+      this.blocked = false
+      sink.drained(this)
+    })
+    // "error" is always followed by "close"; the reason reaches the core as a plain close.
+    stream.on("error", () => {})
+    stream.on("close", () => {
+      this.gone = true
+      sink.closed(this)
+    })
+  }
+
+  get isGone(): boolean {
+    return this.gone
+  }
+
+  write(bytes: Uint8Array): void {
+    if (!this.stream.write(bytes)) this.blocked = true
+  }
+
+  pause(): void {
+    this.stream.pause()
+  }
+
+  resume(): void {
+    this.stream.resume()
+  }
+
+  /** Ends after pending writes; destroys if the peer never finishes. */
+  end(): void {
+    this.closing = true
+    // destroySoon: end, then destroy once written, so a peer that never closes its half cannot
+    // keep the stream forever.
+    const socket = this.stream as Duplex & { destroySoon?: () => void }
+    if (socket.destroySoon) socket.destroySoon()
+    else this.stream.end()
+  }
+
+  destroy(): void {
+    this.stream.destroy()
+  }
+}

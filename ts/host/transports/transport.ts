@@ -1,0 +1,43 @@
+/**
+ * What the host needs from a transport: listen for byte streams, dial one. A transport knows
+ * addresses and sockets, nothing of ZMTP; every stream it yields is handed to the core as is.
+ */
+import type { Duplex } from "node:stream"
+
+export interface Listener {
+  /** The endpoint as lastEndpoint reports it (port resolved, e.g. tcp://127.0.0.1:41234). */
+  readonly endpoint: string
+  close(): void
+}
+
+/** A transport-level failure, carrying the zeromq.js error code it maps to. */
+export class TransportError extends Error {
+  constructor(readonly code: string, message?: string) {
+    super(message ?? code)
+  }
+}
+
+export interface Transport {
+  /** Starts listening; onStream gets every accepted stream. Rejects with TransportError. */
+  listen(address: string, onStream: (stream: Duplex) => void): Promise<Listener>
+  /** Starts dialing; the stream emits "connect" once up, or "error"/"close" if it failed. */
+  dial(address: string): Duplex
+  /** Name of the event a dialed stream emits once connected. */
+  readonly connectEvent: string
+}
+
+/** Node's errno names for failed listens, mapped to zeromq.js's codes. */
+export function listenErrorCode(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case "EADDRINUSE":
+    case "EACCES":
+    case "EADDRNOTAVAIL":
+      return err.code
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      return "ENODEV"
+    default:
+      return "EINVAL"
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Entry of the engine thread: one host per Worker, fed by the Context that started it. The main
+ * thread compiled the core and posts the Module in workerData; it is instantiated here.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import { WasmCore, wasmImports } from "./abi.js"
+import type { Port, ToFacade, ToHost } from "./channel/protocol.js"
+import { Host } from "./host.js"
+
+const { module, seed } = workerData as { module: WebAssembly.Module; seed: number }
+const parent = parentPort
+if (!parent) throw new Error("zeromq-wasm: worker.js must run in a worker thread")
+
+const core = new WasmCore(new WebAssembly.Instance(module, wasmImports()), seed)
+const port: Port<ToHost, ToFacade> = {
+  post: (ops, transfer) => parent.postMessage(ops, transfer),
+  onmessage: undefined,
+}
+new Host(core, port, { unrefHandles: false })
+parent.on("message", (ops: ToHost[]) => port.onmessage?.(ops))

@@ -1,0 +1,21 @@
+/**
+ * zeromq-wasm: the API of the npm package `zeromq` (v6), over a libzmq-compatible core compiled
+ * to WebAssembly. `import * as zmq from "zeromq-wasm"` where you had `from "zeromq"`.
+ */
+export { Context, context, type ContextOptions } from "./api/context.js"
+export { Socket, type SocketType, type Message, type MessageLike, type Readable, type Writable } from "./api/socket.js"
+export { Request, Reply, Publisher, Subscriber, Push, Pull, type SocketOptions } from "./api/sockets.js"
+
+/** The libzmq version whose behaviour and wire protocol this package follows. */
+export const version = "4.3.5"
+
+/** What this build supports, in zeromq.js's shape. */
+export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>> = {
+  ipc: false,
+  pgm: false,
+  tipc: false,
+  norm: false,
+  curve: false,
+  gssapi: false,
+  draft: false,
+}
