@@ -16,9 +16,9 @@ for (const [binder, connecter] of pairings) {
 
     describe(`${pubImpl.name} PUB (${role(!subBinds)}) → ${subImpl.name} SUB (${role(subBinds)})`, () => {
       /** A connected, synchronised pair; the SUB has the given subscriptions. */
-      async function marry(prefixes: string[] = [], options: Options = {}) {
-        const pub = pubImpl.socket("Publisher", options)
-        const sub = subImpl.socket("Subscriber", options)
+      async function marry(prefixes: string[] = [], pubOptions: Options = {}, subOptions = pubOptions) {
+        const pub = pubImpl.socket("Publisher", pubOptions)
+        const sub = subImpl.socket("Subscriber", subOptions)
         sub.subscribe(...prefixes)
         if (subBinds) pub.connect(await bindAny(sub))
         else sub.connect(await bindAny(pub))
@@ -66,7 +66,7 @@ for (const [binder, connecter] of pairings) {
       })
 
       it("delivers 100k messages complete and in order (no high-water marks)", async () => {
-        const { pub, sub } = await marry([""], { sendHighWaterMark: 0, receiveHighWaterMark: 0 })
+        const { pub, sub } = await marry([""], { sendHighWaterMark: 0 }, { receiveHighWaterMark: 0 })
         const count = 100_000
         const received = (async () => {
           let wrong = 0
@@ -101,13 +101,13 @@ for (const [binder, connecter] of pairings) {
 
         if (subBinds) {
           const endpoint = sub.lastEndpoint!
-          await releaseAndClose(subImpl, sub, endpoint)
+          await releaseAndClose(sub, endpoint)
           sub = subImpl.socket("Subscriber", options)
           sub.subscribe("news")
           await sub.bind(endpoint)
         } else {
           const endpoint = pub.lastEndpoint!
-          await releaseAndClose(pubImpl, pub, endpoint)
+          await releaseAndClose(pub, endpoint)
           pub = pubImpl.socket("Publisher", options)
           await pub.bind(endpoint)
         }

@@ -90,14 +90,14 @@ for (const [binder, connecter] of pairings) {
 
         if (pullBinds) {
           const endpoint = pull.lastEndpoint!
-          await releaseAndClose(pullImpl, pull, endpoint)
+          await releaseAndClose(pull, endpoint)
           const restarted = pullImpl.socket("Pull", options)
           await restarted.bind(endpoint)
           // What the PUSH wrote before it saw the close is lost; what it sends after is not.
           expect((await sendUntilReceived(push, restarted, "after"))[0]).toMatch(/^after \d+$/)
         } else {
           const endpoint = push.lastEndpoint!
-          await releaseAndClose(pushImpl, push, endpoint)
+          await releaseAndClose(push, endpoint)
           const restarted = pushImpl.socket("Push", options)
           await restarted.bind(endpoint)
           await restarted.send("after") // a binding PUSH waits for the PULL to reconnect

@@ -1,7 +1,7 @@
 // Helpers shared by the interop tests: endpoints, marrying sockets, waiting on events.
 import { createServer } from "node:net"
 import { setImmediate as yieldToEventLoop } from "node:timers/promises"
-import type * as zmq from "zeromq"
+import * as zmq from "zeromq"
 
 export const LOOPBACK = "tcp://127.0.0.1:*"
 
@@ -76,16 +76,20 @@ export function closeAll(...sockets: Array<{ close(): void; closed: boolean } | 
 }
 
 /**
- * Closes a binder so that its port can be bound again at once. libzmq releases a listener
- * asynchronously after close(), so for theirs we unbind first (it resolves when the listener is
- * gone). Ours releases the port in order on its context's host thread, so a close() followed by a
- * bind() on the same context must find the port free.
+ * Closes a binder so that its port can be bound again at once. libzmq closes a listener on its
+ * I/O thread some time after unbind() or close() return, so for a libzmq socket we wait for the
+ * monitor's "close" event of the listener. Ours releases the port in order on its context's host
+ * thread: a close() followed by a bind() on the same context must find the port free.
  */
 export async function releaseAndClose(
-  impl: { side: "their" | "our" },
   socket: zmq.Socket & { unbind(address: string): Promise<void> },
   endpoint: string,
 ) {
-  if (impl.side === "their") await socket.unbind(endpoint)
+  if (socket instanceof zmq.Socket) {
+    const observer = new zmq.Observer(socket) // closes with its socket
+    const closed = new Promise<void>((resolve) => observer.on("close", () => resolve()))
+    await socket.unbind(endpoint)
+    await closed
+  }
   socket.close()
 }

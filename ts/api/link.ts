@@ -143,8 +143,8 @@ export class Link {
   }
 
   /** A socket hands over its cut batch. */
-  sendBatch(handle: number, b: ArrayBuffer, n: number): void {
-    this.ops.push({ t: "send", s: handle, b, n })
+  sendBatch(handle: number, b: ArrayBuffer, len: number, n: number): void {
+    this.ops.push({ t: "send", s: handle, b, len, n })
     this.transfer.push(b)
   }
 

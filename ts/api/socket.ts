@@ -232,8 +232,8 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   cut(): void {
     if (this.writer.count === 0) return
-    const { b, n } = this.writer.take()
-    this.link.sendBatch(this.handle, b, n)
+    const { b, len, n } = this.writer.take()
+    this.link.sendBatch(this.handle, b, len, n)
   }
 
   /** @internal */

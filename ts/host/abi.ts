@@ -215,6 +215,8 @@ export class WasmCore {
     const p = this.put(data)
     const rc = this.x.zw_conn_input(conn, p, data.length)
     if (rc === 5 /* ENOENT */) return false
+    // EPROTO: the peer broke the protocol; the core has queued a CLOSE effect with the reason.
+    if (rc === 9 /* EPROTO */) return true
     this.check("zw_conn_input", rc)
     return true
   }

@@ -102,6 +102,7 @@ export class Host implements HostApi, StreamSink {
   // ---- facade ops ----------------------------------------------------------------------------
 
   private receive(ops: ToHost[]): void {
+    this.tick()
     for (const op of ops) {
       switch (op.t) {
         case "call":
@@ -110,7 +111,7 @@ export class Host implements HostApi, StreamSink {
         case "send": {
           const sock = this.sockets.get(op.s)
           if (sock && !sock.closing) {
-            sock.pending.push({ b: new Uint8Array(op.b), n: op.n })
+            sock.pending.push({ b: new Uint8Array(op.b, 0, op.len), n: op.n })
             this.dirty.add(sock)
           }
           break
@@ -237,6 +238,7 @@ export class Host implements HostApi, StreamSink {
       stream.destroy()
       return
     }
+    this.tick()
     const conn = this.core.accept(sock.id)
     this.conns.set(conn, new StreamConn(conn, stream, this, this.options.unrefHandles))
     this.turn()
@@ -254,6 +256,7 @@ export class Host implements HostApi, StreamSink {
       settled = true
       stream.destroy()
       if (this.dialers.has(dialer)) {
+        this.tick()
         this.core.dialResult(dialer, false)
         this.turn()
       }
@@ -269,6 +272,7 @@ export class Host implements HostApi, StreamSink {
         stream.destroy()
         return
       }
+      this.tick()
       const conn = this.core.dialResult(dialer, true) as ConnId
       this.conns.set(conn, new StreamConn(conn, stream, this, this.options.unrefHandles))
       this.turn()
@@ -303,12 +307,20 @@ export class Host implements HostApi, StreamSink {
 
   // ---- the turn ------------------------------------------------------------------------------
 
+  /**
+   * Moves the core's clock to now. Called at every entry before anything that may start a
+   * timer (a connection's handshake deadline, a reconnect), so no timer starts from a stale time.
+   */
+  private tick(): void {
+    this.schedule(this.core.advance(performance.now()))
+  }
+
   /** Brings the core and the facade up to date after an event. */
   private turn(): void {
     if (this.inTurn) return // nested event (a synchronous stream callback): the outer turn loops
     this.inTurn = true
     try {
-      this.schedule(this.core.advance(performance.now()))
+      this.tick()
       for (let round = 0; ; round++) {
         for (const sock of this.dirty) this.moveMessages(sock)
         const effects = this.drainEffects()

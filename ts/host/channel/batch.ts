@@ -16,7 +16,7 @@ export class BatchWriter {
   /** Whole messages in the current batch. */
   count = 0
 
-  constructor(private readonly initial = 16 * 1024) {
+  constructor(initial = 16 * 1024) {
     this.buf = new Uint8Array(initial)
     this.view = new DataView(this.buf.buffer)
   }
@@ -58,12 +58,19 @@ export class BatchWriter {
     this.count++
   }
 
-  /** Hands out the batch as its own ArrayBuffer (transferable) and starts a new one. */
-  take(): { b: ArrayBuffer; n: number } {
-    const out = { b: this.buf.buffer.slice(0, this.len) as ArrayBuffer, n: this.count }
-    if (this.buf.length > 4 * this.initial) {
-      this.buf = new Uint8Array(this.initial)
+  /**
+   * Hands out the batch (bytes [0, len) of b, transferable) and starts a new one. A mostly full
+   * buffer is handed over as it is, so large messages are not copied a second time, and a new one
+   * of the same capacity replaces it (the next batch is likely as large); a mostly empty one is
+   * copied out and the buffer kept.
+   */
+  take(): { b: ArrayBuffer; len: number; n: number } {
+    const out = { b: this.buf.buffer as ArrayBuffer, len: this.len, n: this.count }
+    if (this.len >= this.buf.length / 2) {
+      this.buf = new Uint8Array(this.buf.length)
       this.view = new DataView(this.buf.buffer)
+    } else {
+      out.b = (this.buf.buffer as ArrayBuffer).slice(0, this.len)
     }
     this.len = 0
     this.count = 0

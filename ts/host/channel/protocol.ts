@@ -32,8 +32,8 @@ export interface ErrorInfo {
 export type ToHost =
   /** Control call; answered by a "ret" with the same id. */
   | { t: "call"; id: number; m: HostMethod; a: unknown[] }
-  /** n whole messages for socket s. */
-  | { t: "send"; s: number; b: ArrayBuffer; n: number }
+  /** n whole messages for socket s: bytes [0, len) of b. */
+  | { t: "send"; s: number; b: ArrayBuffer; len: number; n: number }
   /** The user consumed n received messages of socket s. */
   | { t: "credit"; s: number; n: number }
 

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config"
+
+// Tests run against the built package (dist/): a worker entry must be JavaScript.
+// No retries: a test that needs one is a bug in the test or in the library.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    pool: "forks",
+    retry: 0,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
