@@ -3,7 +3,7 @@
 // (libzmq 4.3.5) gives; running every case on "their" too keeps the table honest.
 import { afterEach, describe, expect, it } from "vitest"
 import { closeCreated, ourImpls, their, type Impl } from "../lib/impls.js"
-import { bindAny } from "../lib/util.js"
+import { bindAny, unusedEndpoint } from "../lib/util.js"
 
 afterEach(closeCreated)
 
@@ -32,11 +32,18 @@ const EPROTONOSUPPORT = { message: "Protocol not supported", code: "EPROTONOSUPP
 const EADDRINUSE = { message: "Address already in use", code: "EADDRINUSE", errno: 98 }
 
 for (const impl of [their, ...ourImpls] as Impl[]) {
-  describe(`${impl.name} sockets fail like zeromq's`, () => {
+  describe(`${impl.name} sockets behave like zeromq's`, () => {
+    /** A REQ/REP pair that has done one round trip (so both ends are up), then gets options. */
     async function reqRep(options = {}) {
-      const rep = impl.socket("Reply", options)
-      const req = impl.socket("Request", options)
+      const rep = impl.socket("Reply")
+      const req = impl.socket("Request")
       req.connect(await bindAny(rep))
+      await req.send("ping")
+      await rep.receive()
+      await rep.send("pong")
+      await req.receive()
+      Object.assign(req, options)
+      Object.assign(rep, options)
       return { req, rep }
     }
 
@@ -58,6 +65,20 @@ for (const impl of [their, ...ourImpls] as Impl[]) {
           expect(await failure(() => rep.send("reply"))).toEqual(EFSM)
         })
       }
+    })
+
+    describe("a connecting socket queues before the connection is up (libzmq's pipe-on-connect)", () => {
+      it("PUSH connect() then send with sendTimeout 0 succeeds with nobody listening", async () => {
+        const push = impl.socket("Push", { sendTimeout: 0 })
+        push.connect(await unusedEndpoint())
+        await push.send("queued")
+      })
+
+      it("REQ connect() then send with sendTimeout 0 succeeds with nobody listening", async () => {
+        const req = impl.socket("Request", { sendTimeout: 0 })
+        req.connect(await unusedEndpoint())
+        await req.send("queued")
+      })
     })
 
     describe("EBUSY: one pending call of a kind", () => {

@@ -12,7 +12,6 @@ export type Options = Record<string, unknown>
 export interface Impl {
   /** "their", "our/worker" or "our/inline": how the tests name it. */
   name: string
-  side: "their" | "our"
   socket<K extends Kind>(kind: K, options?: Options): InstanceType<(typeof theirs)[K]>
 }
 
@@ -24,11 +23,10 @@ export function closeCreated() {
   created.clear()
 }
 
-function impl(name: string, side: Impl["side"], zmq: typeof theirs, context: () => unknown): Impl {
+function impl(name: string, zmq: typeof theirs, context: () => unknown): Impl {
   let shared: unknown
   return {
     name,
-    side,
     socket(kind, options = {}) {
       shared ??= context()
       const Socket = zmq[kind] as unknown as new (options: Options) => never
@@ -39,16 +37,16 @@ function impl(name: string, side: Impl["side"], zmq: typeof theirs, context: () 
   }
 }
 
-export const their = impl("their", "their", theirs, () => new theirs.Context())
-export const ourWorker = impl("our/worker", "our", ours, () => new oursModule.Context())
-export const ourInline = impl("our/inline", "our", ours,
+export const their = impl("their", theirs, () => new theirs.Context())
+export const ourWorker = impl("our/worker", ours, () => new oursModule.Context())
+export const ourInline = impl("our/inline", ours,
   () => new (oursModule.Context as unknown as new (o: { inline: boolean }) => unknown)({ inline: true }))
 
 /** Our two engine modes, for the tests that only involve our sockets. */
 export const ourImpls = [ourWorker, ourInline]
 
 /** Every (binder, connecter) pairing the pattern tests run over: their↔our both ways in both
- *  modes, our↔our in each mode, and our worker↔our inline (two contexts on one host thread). */
+ *  modes, our↔our in each mode, and our worker↔our inline (two hosts in one process). */
 export const pairings: Array<[binder: Impl, connecter: Impl]> = [
   [ourWorker, their],
   [their, ourWorker],

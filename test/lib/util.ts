@@ -12,7 +12,7 @@ export async function bindAny(socket: zmq.Socket & { bind(a: string): Promise<vo
 }
 
 /** A loopback endpoint nobody listens on yet, for peers that connect before the binder exists.
- *  (The OS picked the port and it was released at once; nothing else in a test binds to it.) */
+ *  The OS picked the port and it is released at once; the tests bind it, or port 0 elsewhere. */
 export async function unusedEndpoint() {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))

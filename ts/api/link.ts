@@ -13,7 +13,7 @@ import { zmqError } from "./errors.js"
 
 /** What a socket exposes to the link for incoming ops. */
 export interface LinkedSocket {
-  onStatus(taken: number, cap: number): void
+  onStatus(taken: number, cap: number, flags: number): void
   onMessages(batch: ArrayBuffer, n: number): void
   onGone(): void
   /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
@@ -188,7 +188,7 @@ export class Link {
           break
         }
         case "status":
-          this.sockets.get(op.s)?.onStatus(op.taken, op.cap)
+          this.sockets.get(op.s)?.onStatus(op.taken, op.cap, op.flags)
           break
         case "msgs":
           this.sockets.get(op.s)?.onMessages(op.b, op.n)

@@ -9,6 +9,7 @@ import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, zmqError } from "./errors.js"
+import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
 import { checkOption, encodeOption, OPTIONS, type OptionRow } from "./options.js"
@@ -30,7 +31,13 @@ export const SOCKET_TYPES: Record<SocketType, number> = {
 const CREDIT_CHUNK = RECV_WINDOW / 4
 const RESOLVED: Promise<void> = Promise.resolve()
 
+/** zmqw.h's ZW_STATUS_SEND_FSM / ZW_STATUS_RECV_FSM. */
+const STATUS_SEND_FSM = 1
+const STATUS_RECV_FSM = 2
+
 interface PendingSend {
+  /** The timeout passed: fail as soon as the facade knows the host's state (see settle()). */
+  expired: boolean
   parts: (Uint8Array | string)[]
   resolve(): void
   reject(e: Error): void
@@ -38,6 +45,7 @@ interface PendingSend {
 }
 
 interface PendingReceive {
+  expired: boolean
   resolve(parts: Buffer[]): void
   reject(e: Error): void
   timer: ReturnType<typeof setTimeout> | undefined
@@ -58,6 +66,9 @@ export abstract class Socket implements LinkedSocket {
   private sent = 0
   private taken = 0
   private cap = 0
+  private flags = 0
+  /** Control calls (connect, setopt, ...) the host has not answered yet. */
+  private calls = 0
   private sendWait: PendingSend | undefined
 
   // receive side
@@ -70,7 +81,7 @@ export abstract class Socket implements LinkedSocket {
     this.typeNumber = SOCKET_TYPES[type]
     this.link = this.context.link
     this.handle = this.link.register(this)
-    this.link.tell("open", [this.handle, this.typeNumber])
+    this.control("open", [this.handle, this.typeNumber])
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue
       if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
@@ -114,12 +125,12 @@ export abstract class Socket implements LinkedSocket {
     if (this.isClosed) throw zmqError("ENOTSOCK")
     const checked = checkOption(row, value)
     this.values.set(row.name, checked)
-    if (!row.local) this.link.tell("setopt", [this.handle, row.zmq, encodeOption(row, checked)])
+    if (!row.local) this.control("setopt", [this.handle, row.zmq, encodeOption(row, checked)])
   }
 
   /** @internal SUBSCRIBE/UNSUBSCRIBE are actions, not stored options. */
   protected setSubscription(option: number, prefix: Uint8Array): void {
-    this.link.tell("setopt", [this.handle, option, prefix])
+    this.control("setopt", [this.handle, option, prefix])
   }
 
   private option(name: string): number {
@@ -156,7 +167,7 @@ export abstract class Socket implements LinkedSocket {
     this.checkOpen()
     checkEndpoint(address, false)
     this.connected.push(address)
-    this.link.tell("connect", [this.handle, address])
+    this.control("connect", [this.handle, address])
   }
 
   disconnect(address: string): void {
@@ -165,7 +176,7 @@ export abstract class Socket implements LinkedSocket {
     const i = this.connected.indexOf(address)
     if (i < 0) throw zmqError("ENOENT", { address })
     this.connected.splice(i, 1)
-    this.link.tell("disconnect", [this.handle, address])
+    this.control("disconnect", [this.handle, address])
   }
 
   private readonly connected: string[] = []
@@ -181,6 +192,41 @@ export abstract class Socket implements LinkedSocket {
     this.failReceive(zmqError("EAGAIN"))
     this.link.hold() // until the host says the socket is gone (linger is over)
     this.link.tell("close", [this.handle])
+  }
+
+  /**
+   * A control call nobody awaits (the facade checked it already). Counted, because until the
+   * host has answered it, what the facade knows of the socket's state may be out of date.
+   */
+  private control<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): void {
+    this.calls++
+    const done = () => {
+      this.calls--
+      this.settle()
+    }
+    this.link.call(method, args).then(done, done)
+  }
+
+  /** The host has seen everything this socket sent it, and reported the state after it. */
+  private upToDate(): boolean {
+    return this.calls === 0 && this.sent === this.taken
+  }
+
+  /**
+   * Fails an expired send or receive, once the state it is judged on is current. zeromq.js
+   * judges a timed-out operation by trying it: libzmq then answers EFSM if the socket's state
+   * forbids it (REQ sending twice, REP sending before a request) and EAGAIN otherwise. Judging
+   * on a stale report would give EAGAIN for a REQ that has in fact just sent, or refuse a send
+   * that a connect() made just before would allow.
+   */
+  private settle(): void {
+    if (!this.upToDate()) return
+    if (this.sendWait?.expired) {
+      this.failSend(zmqError(this.flags & STATUS_SEND_FSM ? "EFSM" : "EAGAIN"))
+    }
+    if (this.receiveWait?.expired) {
+      this.failReceive(zmqError(this.flags & STATUS_RECV_FSM ? "EFSM" : "EAGAIN"))
+    }
   }
 
   private checkOpen(): void {
@@ -204,12 +250,17 @@ export abstract class Socket implements LinkedSocket {
       return RESOLVED
     }
     const timeout = this.option("sendTimeout")
-    if (timeout === 0) return Promise.reject(zmqError("EAGAIN"))
     return new Promise<void>((resolve, reject) => {
       this.link.hold()
-      const wait: PendingSend = { parts, resolve, reject, timer: undefined }
-      if (timeout > 0) wait.timer = setTimeout(() => this.failSend(zmqError("EAGAIN")), timeout)
+      const wait: PendingSend = { expired: timeout === 0, parts, resolve, reject, timer: undefined }
+      if (timeout > 0) {
+        wait.timer = setTimeout(() => {
+          wait.expired = true
+          this.settle()
+        }, timeout)
+      }
       this.sendWait = wait
+      this.settle()
     })
   }
 
@@ -237,9 +288,10 @@ export abstract class Socket implements LinkedSocket {
   }
 
   /** @internal */
-  onStatus(taken: number, cap: number): void {
+  onStatus(taken: number, cap: number, flags: number): void {
     this.taken = taken
     this.cap = cap
+    this.flags = flags
     const wait = this.sendWait
     if (wait && this.credit() > 0) {
       this.sendWait = undefined
@@ -248,6 +300,7 @@ export abstract class Socket implements LinkedSocket {
       this.link.release()
       wait.resolve()
     }
+    this.settle()
   }
 
   // ---- receive -------------------------------------------------------------------------------
@@ -258,12 +311,17 @@ export abstract class Socket implements LinkedSocket {
     if (this.receiveWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_RECEIVE }))
     if (this.inbox.length > 0) return Promise.resolve(this.take())
     const timeout = this.option("receiveTimeout")
-    if (timeout === 0) return Promise.reject(zmqError("EAGAIN"))
     return new Promise<Buffer[]>((resolve, reject) => {
       this.link.hold()
-      const wait: PendingReceive = { resolve, reject, timer: undefined }
-      if (timeout > 0) wait.timer = setTimeout(() => this.failReceive(zmqError("EAGAIN")), timeout)
+      const wait: PendingReceive = { expired: timeout === 0, resolve, reject, timer: undefined }
+      if (timeout > 0) {
+        wait.timer = setTimeout(() => {
+          wait.expired = true
+          this.settle()
+        }, timeout)
+      }
       this.receiveWait = wait
+      this.settle()
     })
   }
 

@@ -54,6 +54,7 @@ interface HostSocket {
   taken: number
   lastTaken: number
   lastCap: number
+  lastFlags: number
   /** Messages the facade will still accept ahead of its receive() calls. */
   recvCredit: number
   closing: boolean
@@ -161,6 +162,7 @@ export class Host implements HostApi, StreamSink {
       taken: 0,
       lastTaken: 0,
       lastCap: -1,
+      lastFlags: -1,
       recvCredit: RECV_WINDOW,
       closing: false,
       listeners: new Map(),
@@ -360,11 +362,12 @@ export class Host implements HostApi, StreamSink {
 
   private report(sock: HostSocket): void {
     if (sock.closing || !this.byId.has(sock.id)) return
-    const { capacity } = this.core.status(sock.id)
-    if (capacity === sock.lastCap && sock.taken === sock.lastTaken) return
+    const { capacity, flags } = this.core.status(sock.id)
+    if (capacity === sock.lastCap && sock.taken === sock.lastTaken && flags === sock.lastFlags) return
     sock.lastCap = capacity
     sock.lastTaken = sock.taken
-    this.emit({ t: "status", s: sock.handle, taken: sock.taken, cap: capacity })
+    sock.lastFlags = flags
+    this.emit({ t: "status", s: sock.handle, taken: sock.taken, cap: capacity, flags })
   }
 
   private drainEffects(): Effect[] {

@@ -6,10 +6,12 @@ import zmq
 endpoint = sys.argv[1]
 replies = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 
-socket = zmq.Context.instance().socket(zmq.REP)
+context = zmq.Context.instance()
+socket = context.socket(zmq.REP)
 socket.bind(endpoint)
 for _ in range(replies):
     request = socket.recv()
     print(f"Received {request.decode()}", flush=True)
     socket.send(b"World")
-socket.close(linger=1000)
+socket.close()
+context.term()  # returns once the last reply is delivered

@@ -17,6 +17,7 @@ sink_sender.connect(sink)
 sink_sender.send(b"0")  # the start of the batch
 for _ in range(tasks):
     sender.send_string(str(random.randint(1, 10)))
-sender.close()  # default linger: wait until every task is delivered
+sender.close()
 sink_sender.close()
+context.term()  # default linger: returns once every message is delivered
 print("sent", tasks, flush=True)

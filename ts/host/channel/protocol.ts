@@ -41,7 +41,8 @@ export type ToFacade =
   | { t: "ret"; id: number; v?: unknown; e?: ErrorInfo }
   /** n received messages for socket s. */
   | { t: "msgs"; s: number; b: ArrayBuffer; n: number }
-  | { t: "status"; s: number; taken: number; cap: number }
+  /** flags: zmqw.h's ZW_STATUS_* (SEND_FSM, RECV_FSM, ...) as of `taken`. */
+  | { t: "status"; s: number; taken: number; cap: number; flags: number }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
 

@@ -1,0 +1,33 @@
+/**
+ * The TypeScript option table (ts/api/options.ts) and the C one (native/src/socket/socket.c)
+ * agree: every option the facade forwards exists in the core, with the same default and the
+ * same lower bound, read back through the real wasm.
+ */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { WasmCore, wasmImports } from "../../ts/host/abi.js"
+import { encodeOption, OPTIONS } from "../../ts/api/options.js"
+
+const wasm = readFileSync(join(import.meta.dirname, "../../wasm/zmqw.wasm"))
+const core = new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(wasm), wasmImports()), 1)
+const REQ = 3
+
+describe("option tables", () => {
+  for (const row of OPTIONS.filter((r) => !r.local)) {
+    it(`${row.name} (ZMQ option ${row.zmq}) has the same default in C`, () => {
+      const sock = core.socketOpen(REQ)
+      expect(Buffer.from(core.getopt(sock, row.zmq))).toEqual(Buffer.from(encodeOption(row, row.default)))
+      core.socketClose(sock)
+    })
+
+    if (row.min !== undefined) {
+      it(`${row.name} has the same lower bound in C`, () => {
+        const sock = core.socketOpen(REQ)
+        expect(() => core.setopt(sock, row.zmq, encodeOption(row, row.min as number))).not.toThrow()
+        expect(() => core.setopt(sock, row.zmq, encodeOption(row, (row.min as number) - 1))).toThrow(/EINVAL/)
+        core.socketClose(sock)
+      })
+    }
+  }
+})
