@@ -64,7 +64,12 @@ export class Link {
       this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
     } else {
       const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
-      const worker = new Worker(entry, { workerData: { module, seed: seed() } })
+      const worker = new Worker(entry, {
+        workerData: { module, seed: seed() },
+        // A worker inherits the process's flags, and some only apply to the main entry:
+        // `node --input-type=module -e ...` would make the worker fail to start.
+        execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
+      })
       worker.on("message", (ops: ToFacade[]) => this.receive(ops))
       worker.on("error", (err) => {
         // The engine thread died: nothing can complete any more. Fail every waiter loudly.

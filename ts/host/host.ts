@@ -131,6 +131,8 @@ export class Host implements HostApi, StreamSink {
   }
 
   private call(id: number, method: keyof HostApi, args: unknown[]): void {
+    // Messages sent before this call reach the core before it (send, then close or disconnect).
+    for (const sock of this.dirty) this.moveMessages(sock)
     const ret = (v?: unknown, e?: ErrorInfo) => this.emit(e ? { t: "ret", id, e } : { t: "ret", id, v })
     try {
       const v = (this[method] as (...a: unknown[]) => unknown)(...args)
@@ -191,6 +193,7 @@ export class Host implements HostApi, StreamSink {
   async bind(handle: number, address: string): Promise<string> {
     const sock = this.sock(handle)
     const listener = await transportOf(address).listen(address, (stream) => this.accepted(sock, stream))
+    if (this.options.unrefHandles) listener.unref()
     if (sock.closing) {
       listener.close()
       throw new TransportError("EBADF")

@@ -33,7 +33,11 @@ export const tcp: Transport = {
       server.listen({ host: bindHost, port: port === "*" ? 0 : Number(port), exclusive: true }, () => {
         const info = server.address() as net.AddressInfo
         server.on("error", () => {}) // after listening, errors close the server; nothing to report
-        resolve({ endpoint: formatEndpoint(info.address, info.port), close: () => server.close() })
+        resolve({
+          endpoint: formatEndpoint(info.address, info.port),
+          close: () => server.close(),
+          unref: () => server.unref(),
+        })
       })
     })
   },

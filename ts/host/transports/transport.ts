@@ -8,6 +8,8 @@ export interface Listener {
   /** The endpoint as lastEndpoint reports it (port resolved, e.g. tcp://127.0.0.1:41234). */
   readonly endpoint: string
   close(): void
+  /** Stops the listener from keeping the process alive (inline mode). */
+  unref(): void
 }
 
 /** A transport-level failure, carrying the zeromq.js error code it maps to. */
