@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     pool: "forks",
     retry: 0,
+    reporters: ["default", "./test/lib/summary-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

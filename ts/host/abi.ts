@@ -202,9 +202,14 @@ export class WasmCore {
     this.check("zw_disconnect", this.x.zw_disconnect(dialer))
   }
 
-  /** ok: a new connection id; failed: undefined (the core schedules a retry). */
+  /**
+   * ok: a new connection id; failed: undefined (the core schedules a retry). Also undefined when
+   * the dialer is already gone (its socket finished lingering while the dial was under way).
+   */
   dialResult(dialer: DialerId, ok: boolean): ConnId | undefined {
-    this.check("zw_dial_result", this.x.zw_dial_result(dialer, ok ? 1 : 0, this.out))
+    const rc = this.x.zw_dial_result(dialer, ok ? 1 : 0, this.out)
+    if (rc === 5 /* ENOENT */) return undefined
+    this.check("zw_dial_result", rc)
     if (!ok) return undefined
     this.refresh()
     return this.u32(0) as ConnId

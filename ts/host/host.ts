@@ -278,7 +278,11 @@ export class Host implements HostApi, StreamSink {
         return
       }
       this.tick()
-      const conn = this.core.dialResult(dialer, true) as ConnId
+      const conn = this.core.dialResult(dialer, true)
+      if (conn === undefined) {
+        stream.destroy()
+        return
+      }
       this.conns.set(conn, new StreamConn(conn, stream, this, this.options.unrefHandles))
       this.turn()
     })
