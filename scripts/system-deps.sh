@@ -4,13 +4,15 @@
 #   emscripten   rebuilds wasm/ to check it matches native/ (scripts/build-wasm.sh)
 #   gcc, make    the C unit tests under ASan/UBSan (native/Makefile)
 #   python3-zmq  a second, independent libzmq peer (4.3.4) for the examples' interop tests
+#   libzmq3-dev  libzmq (4.3.4) for the C peers of the examples' interop tests (with gcc)
 set -euo pipefail
-packages=(emscripten gcc make python3-zmq)
+packages=(emscripten gcc make python3-zmq libzmq3-dev)
 missing=()
 command -v emcc >/dev/null || missing+=(emscripten)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v make >/dev/null || missing+=(make)
 /usr/bin/python3 -c 'import zmq' 2>/dev/null || missing+=(python3-zmq)
+[ -f /usr/include/zmq.h ] || missing+=(libzmq3-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && apt-get install -y ${missing[*]}"

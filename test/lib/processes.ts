@@ -41,6 +41,9 @@ export const example = (name: string, ...args: string[]) =>
 export const python = (name: string, ...args: string[]) =>
   run(PYTHON, [`test/interop/py/${name}.py`, ...args])
 
+/** A C libzmq peer from test/interop/c/, compiled to build/c/NAME (see examples-c.test.ts). */
+export const c = (name: string, ...args: string[]) => run(`${ROOT}build/c/${name}`, args)
+
 /** Kills whatever is still running (use in afterEach). */
 export function killAll() {
   for (const child of running) child.kill()

@@ -43,6 +43,7 @@ export class Link {
   private transfer: ArrayBuffer[] = []
   private bytes = 0
   private flushQueued = false
+  private flushedThisTurn = false
   private nextCall = 1
   private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
   private readonly sockets = new Map<number, LinkedSocket>()
@@ -158,16 +159,28 @@ export class Link {
     this.flushSoon()
   }
 
+  /**
+   * The first flush of an event-loop turn goes out at the end of the current job (a microtask),
+   * so a lone request does not wait for the loop to come round; later ones in the same turn wait
+   * for setImmediate, because a loop of `await send()` runs entirely in microtasks and batching
+   * everything it sends until it yields is what makes a batch worth posting.
+   */
   private flushSoon(): void {
     if (this.flushQueued) return
     this.flushQueued = true
-    // setImmediate, not a microtask: a loop of `await send()` runs in microtasks, and batching
-    // everything it sends until the loop yields is what makes a batch worth posting.
-    setImmediate(() => this.flush())
+    if (this.flushedThisTurn) {
+      setImmediate(() => this.flush())
+    } else {
+      queueMicrotask(() => this.flush())
+    }
   }
 
   private flush(): void {
     this.flushQueued = false
+    if (!this.flushedThisTurn) {
+      this.flushedThisTurn = true
+      setImmediate(() => (this.flushedThisTurn = false))
+    }
     for (const s of this.unflushed) s.cut()
     this.unflushed.clear()
     this.bytes = 0
