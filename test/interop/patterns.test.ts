@@ -1,0 +1,181 @@
+// Pattern semantics of our sockets checked with libzmq peers (RFC 28, 29, 30): envelopes as a
+// ROUTER or DEALER sees them, one REP serving many REQs, load balancing, PUB dropping and PUSH
+// blocking at the high-water mark. Their sockets report their own handshakes (monitor events),
+// which is how these tests know every peer is up before they count anything.
+//
+//   their ROUTER ◄── our REQ        [id]["" ]["hello"] on the wire, as libzmq's REQ sends it
+//   their DEALER ──► our REP        REP strips the envelope and puts it back on the reply
+//   our PUSH ──► their PULL ×3      strict round robin once all are connected
+import { setImmediate as yieldToEventLoop } from "node:timers/promises"
+import { afterEach, describe, expect, it } from "vitest"
+import * as theirs from "zeromq"
+import { closeCreated, ourImpls } from "../lib/impls.js"
+import { bindAny, syncPubSub, text } from "../lib/util.js"
+
+afterEach(closeCreated)
+
+const theirSockets: { close(): void }[] = []
+afterEach(() => {
+  for (const s of theirSockets.splice(0)) s.close()
+})
+
+function their<T extends { close(): void }>(socket: T): T {
+  theirSockets.push(socket)
+  return socket
+}
+
+/** Resolves once their socket has completed `n` ZMTP handshakes (libzmq's monitor). */
+function handshakes(socket: theirs.Socket, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0
+    socket.events.on("handshake", () => {
+      if (++seen === n) resolve()
+    })
+  })
+}
+
+for (const impl of ourImpls) {
+  describe(`${impl.name} patterns against libzmq`, () => {
+    it("REQ puts the empty delimiter a libzmq ROUTER expects, and its routingId as identity", async () => {
+      const router = their(new theirs.Router({ linger: 0 }))
+      const endpoint = await bindAny(router)
+      const req = impl.socket("Request", { routingId: "client-7" })
+      req.connect(endpoint)
+      await req.send("hello")
+      const [identity, delimiter, body] = await router.receive()
+      expect(identity.toString()).toBe("client-7")
+      expect(delimiter.length).toBe(0)
+      expect(body.toString()).toBe("hello")
+      await router.send([identity, "", "world"])
+      expect(text(await req.receive())).toEqual(["world"])
+    })
+
+    it("REP strips the envelope of a libzmq DEALER's request and returns it on the reply", async () => {
+      const rep = impl.socket("Reply")
+      const dealer = their(new theirs.Dealer({ linger: 0 }))
+      dealer.connect(await bindAny(rep))
+      // A request without the empty delimiter is malformed for REP and dropped (RFC 28).
+      await dealer.send(["no delimiter"])
+      await dealer.send(["hop-1", "hop-2", "", "hi"])
+      expect(text(await rep.receive())).toEqual(["hi"])
+      await rep.send("ho")
+      expect(text(await dealer.receive())).toEqual(["hop-1", "hop-2", "", "ho"])
+    })
+
+    it("one REP answers many libzmq REQs, each reply to its own requester", async () => {
+      const rep = impl.socket("Reply")
+      const endpoint = await bindAny(rep)
+      const clients = Array.from({ length: 5 }, () => their(new theirs.Request({ linger: 0 })))
+      for (const c of clients) c.connect(endpoint)
+      const asked = clients.map((c, i) => c.send(`from ${i}`))
+      const serve = (async () => {
+        for (let n = 0; n < clients.length; n++) {
+          const [request] = await rep.receive()
+          await rep.send(`re: ${request}`)
+        }
+      })()
+      await Promise.all(asked)
+      const replies = await Promise.all(clients.map(async (c) => text(await c.receive())))
+      await serve
+      expect(replies).toEqual(clients.map((_, i) => [`re: from ${i}`]))
+    })
+
+    it("PUSH load-balances round robin over libzmq PULLs", async () => {
+      const push = impl.socket("Push")
+      const endpoint = await bindAny(push)
+      const pulls = Array.from({ length: 3 }, () => their(new theirs.Pull({ linger: 0 })))
+      await Promise.all(
+        pulls.map((p) => {
+          const up = handshakes(p, 1)
+          p.connect(endpoint)
+          return up
+        }),
+      )
+      for (let n = 0; n < 30; n++) await push.send(`task ${n}`)
+      const got = await Promise.all(
+        pulls.map(async (p) => {
+          const mine: number[] = []
+          for (let k = 0; k < 10; k++) mine.push(Number(text(await p.receive())[0].split(" ")[1]))
+          return mine
+        }),
+      )
+      // Each got ten, every third one, in order: a strict rotation.
+      for (const mine of got) {
+        expect(mine).toHaveLength(10)
+        for (let k = 1; k < 10; k++) expect(mine[k] - mine[k - 1]).toBe(3)
+      }
+      expect(got.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, n) => n))
+    })
+
+    it("PULL fair-queues libzmq PUSHes and keeps each sender's order", async () => {
+      const pull = impl.socket("Pull")
+      const endpoint = await bindAny(pull)
+      const pushes = Array.from({ length: 3 }, () => their(new theirs.Push({ linger: 0 })))
+      for (const p of pushes) p.connect(endpoint)
+      await Promise.all(pushes.map(async (p, i) => {
+        for (let n = 0; n < 100; n++) await p.send(`${i}:${n}`)
+      }))
+      const next = [0, 0, 0]
+      for (let k = 0; k < 300; k++) {
+        const [sender, n] = text(await pull.receive())[0].split(":").map(Number)
+        expect(n).toBe(next[sender]++)
+      }
+      expect(next).toEqual([100, 100, 100])
+    })
+
+    it("PUB drops at the high-water mark instead of blocking on a slow subscriber", async () => {
+      const pub = impl.socket("Publisher", { sendHighWaterMark: 10 })
+      const sub = their(new theirs.Subscriber({ linger: 0, receiveHighWaterMark: 10 }))
+      sub.connect(await bindAny(pub))
+      sub.subscribe()
+      await syncPubSub(pub, sub) // sent after subscribe(): once it is through, so is that
+      // 20k × 4 KiB = 80 MiB: far more than both HWMs and the kernel's socket buffers hold.
+      // Every send resolves although nobody reads: a PUB never waits for a subscriber.
+      const body = Buffer.alloc(4096, 1)
+      for (let n = 0; n < 20_000; n++) await pub.send(body)
+      // A marker may itself be dropped while the queues are full: offer it until one arrives.
+      let received = 0
+      let done = false
+      const reader = (async () => {
+        for (;;) {
+          const [msg] = await sub.receive()
+          if (msg.toString() === "last") break
+          received++
+        }
+        done = true
+      })()
+      for (let offers = 0; !done; offers++) {
+        if (offers > 1_000_000) throw new Error("the marker never arrived")
+        await pub.send("last")
+        await yieldToEventLoop()
+      }
+      await reader
+      expect(received).toBeGreaterThan(0)
+      expect(received).toBeLessThan(20_000)
+    })
+
+    it("PUSH blocks at the high-water mark: send times out while nobody reads", async () => {
+      const push = impl.socket("Push", { sendHighWaterMark: 5, sendTimeout: 200 })
+      const pull = their(new theirs.Pull({ linger: 0, receiveHighWaterMark: 5 }))
+      const up = handshakes(pull, 1)
+      pull.connect(await bindAny(push))
+      await up
+      const body = Buffer.alloc(65536, 2)
+      let sent = 0
+      const error = await (async () => {
+        for (; sent < 10_000; sent++) {
+          try {
+            await push.send(body)
+          } catch (err) {
+            return err as { code: string }
+          }
+        }
+        return undefined
+      })()
+      expect(error?.code).toBe("EAGAIN")
+      // What got through is bounded by the HWMs and the kernel's buffers, and all of it arrives.
+      expect(sent).toBeGreaterThanOrEqual(5)
+      for (let n = 0; n < sent; n++) await pull.receive()
+    })
+  })
+}
