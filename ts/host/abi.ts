@@ -17,8 +17,8 @@ export const ZwErr = [
 ] as const
 export type ZwErrName = (typeof ZwErr)[number]
 
-const ERR_EFSM = 3
-const ERR_ENOTSUP = 7
+/** zw_err values by name. */
+const E = Object.fromEntries(ZwErr.map((name, value) => [name, value])) as Record<ZwErrName, number>
 
 export class CoreError extends Error {
   constructor(readonly call: string, readonly err: ZwErrName) {
@@ -59,20 +59,12 @@ interface Exports {
   zw_effects(outPtr: number, outLen: number): number
 }
 
-/** Imports a standalone emscripten module asks for; none of them calls back into the host. */
+/**
+ * The one import a standalone emscripten module asks for (test/unit/wasm.test.ts checks there is
+ * no other): a growth notice, needless here because every access re-derives its views.
+ */
 export function wasmImports(): WebAssembly.Imports {
-  return {
-    env: { emscripten_notify_memory_growth: () => {} },
-    wasi_snapshot_preview1: {
-      // Standalone builds may reference these from libc; the core never does I/O.
-      proc_exit: (code: number) => {
-        throw new Error(`zeromq-wasm core exited (${code})`)
-      },
-      fd_write: () => 52,
-      fd_close: () => 52,
-      fd_seek: () => 52,
-    },
-  }
+  return { env: { emscripten_notify_memory_growth: () => {} } }
 }
 
 const STAGING_MIN = 64 * 1024
@@ -208,7 +200,7 @@ export class WasmCore {
    */
   dialResult(dialer: DialerId, ok: boolean): ConnId | undefined {
     const rc = this.x.zw_dial_result(dialer, ok ? 1 : 0, this.out)
-    if (rc === 5 /* ENOENT */) return undefined
+    if (rc === E.ENOENT) return undefined
     this.check("zw_dial_result", rc)
     if (!ok) return undefined
     this.refresh()
@@ -219,9 +211,9 @@ export class WasmCore {
   connInput(conn: ConnId, data: Uint8Array): boolean {
     const p = this.put(data)
     const rc = this.x.zw_conn_input(conn, p, data.length)
-    if (rc === 5 /* ENOENT */) return false
+    if (rc === E.ENOENT) return false
     // EPROTO: the peer broke the protocol; the core has queued a CLOSE effect with the reason.
-    if (rc === 9 /* EPROTO */) return true
+    if (rc === E.EPROTO) return true
     this.check("zw_conn_input", rc)
     return true
   }
@@ -229,7 +221,7 @@ export class WasmCore {
   /** A view of pending output (empty when none); valid until the next call into the core. */
   connOutput(conn: ConnId): Uint8Array {
     const rc = this.x.zw_conn_output(conn, this.out, this.out + 4)
-    if (rc === 5 /* ENOENT */) return new Uint8Array(0)
+    if (rc === E.ENOENT) return new Uint8Array(0)
     this.check("zw_conn_output", rc)
     this.refresh()
     return this.area(this.u32(0), this.u32(1))
@@ -237,7 +229,7 @@ export class WasmCore {
 
   connClosed(conn: ConnId): void {
     const rc = this.x.zw_conn_closed(conn)
-    if (rc !== 5 /* ENOENT: already forgotten */) this.check("zw_conn_closed", rc)
+    if (rc !== E.ENOENT /* already forgotten */) this.check("zw_conn_closed", rc)
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -247,7 +239,7 @@ export class WasmCore {
     const p = this.put(batch)
     const rc = this.x.zw_send(sock, p, batch.length, this.out)
     // EFSM/ENOTSUP: the socket cannot send in its state; the facade waits, as zeromq.js does.
-    if (rc === ERR_EFSM || rc === ERR_ENOTSUP) return 0
+    if (rc === E.EFSM || rc === E.ENOTSUP) return 0
     this.check("zw_send", rc)
     this.refresh()
     return this.u32(0)
@@ -256,7 +248,7 @@ export class WasmCore {
   /** Takes ready messages as a batch view (valid until the next call); msgs = 0 when none. */
   recv(sock: SocketId, maxMsgs: number, maxBytes: number): { batch: Uint8Array; msgs: number } {
     const rc = this.x.zw_recv(sock, maxMsgs, maxBytes, this.out, this.out + 4, this.out + 8)
-    if (rc === ERR_EFSM || rc === ERR_ENOTSUP) return { batch: new Uint8Array(0), msgs: 0 }
+    if (rc === E.EFSM || rc === E.ENOTSUP) return { batch: new Uint8Array(0), msgs: 0 }
     this.check("zw_recv", rc)
     this.refresh()
     const msgs = this.u32(2)
