@@ -13,6 +13,7 @@ import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
 import { checkOption, encodeOption, OPTIONS, type OptionRow } from "./options.js"
+import { Pending } from "./pending.js"
 
 export type { MessageLike } from "./message.js"
 export type Message = Buffer
@@ -35,21 +36,6 @@ const RESOLVED: Promise<void> = Promise.resolve()
 const STATUS_SEND_FSM = 1
 const STATUS_RECV_FSM = 2
 
-interface PendingSend {
-  /** The timeout passed: fail as soon as the facade knows the host's state (see settle()). */
-  expired: boolean
-  parts: (Uint8Array | string)[]
-  resolve(): void
-  reject(e: Error): void
-  timer: ReturnType<typeof setTimeout> | undefined
-}
-
-interface PendingReceive {
-  expired: boolean
-  resolve(parts: Buffer[]): void
-  reject(e: Error): void
-  timer: ReturnType<typeof setTimeout> | undefined
-}
 
 export abstract class Socket implements LinkedSocket {
   readonly context: Context
@@ -69,12 +55,14 @@ export abstract class Socket implements LinkedSocket {
   private flags = 0
   /** Control calls (connect, setopt, ...) the host has not answered yet. */
   private calls = 0
-  private sendWait: PendingSend | undefined
+  private sendWait: Pending<void> | undefined
+  /** The message of the waiting send. */
+  private sendParts: (Uint8Array | string)[] = []
 
   // receive side
   private readonly inbox: BatchReader[] = []
   private consumed = 0
-  private receiveWait: PendingReceive | undefined
+  private receiveWait: Pending<Buffer[]> | undefined
 
   protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
     this.context = (options.context as Context | undefined) ?? defaultContext
@@ -249,19 +237,11 @@ export abstract class Socket implements LinkedSocket {
       this.enqueue(parts)
       return RESOLVED
     }
-    const timeout = this.option("sendTimeout")
-    return new Promise<void>((resolve, reject) => {
-      this.link.hold()
-      const wait: PendingSend = { expired: timeout === 0, parts, resolve, reject, timer: undefined }
-      if (timeout > 0) {
-        wait.timer = setTimeout(() => {
-          wait.expired = true
-          this.settle()
-        }, timeout)
-      }
-      this.sendWait = wait
-      this.settle()
-    })
+    const wait = new Pending<void>(this.link, this.option("sendTimeout"), () => this.settle())
+    this.sendWait = wait
+    this.sendParts = parts
+    this.settle()
+    return wait.promise
   }
 
   private enqueue(parts: (Uint8Array | string)[]): void {
@@ -273,11 +253,8 @@ export abstract class Socket implements LinkedSocket {
 
   private failSend(err: Error): void {
     const wait = this.sendWait
-    if (!wait) return
     this.sendWait = undefined
-    if (wait.timer) clearTimeout(wait.timer)
-    this.link.release()
-    wait.reject(err)
+    wait?.reject(err)
   }
 
   /** @internal */
@@ -295,9 +272,7 @@ export abstract class Socket implements LinkedSocket {
     const wait = this.sendWait
     if (wait && this.credit() > 0) {
       this.sendWait = undefined
-      if (wait.timer) clearTimeout(wait.timer)
-      this.enqueue(wait.parts)
-      this.link.release()
+      this.enqueue(this.sendParts)
       wait.resolve()
     }
     this.settle()
@@ -310,19 +285,10 @@ export abstract class Socket implements LinkedSocket {
     if (this.isClosed) return Promise.reject(zmqError("EBADF"))
     if (this.receiveWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_RECEIVE }))
     if (this.inbox.length > 0) return Promise.resolve(this.take())
-    const timeout = this.option("receiveTimeout")
-    return new Promise<Buffer[]>((resolve, reject) => {
-      this.link.hold()
-      const wait: PendingReceive = { expired: timeout === 0, resolve, reject, timer: undefined }
-      if (timeout > 0) {
-        wait.timer = setTimeout(() => {
-          wait.expired = true
-          this.settle()
-        }, timeout)
-      }
-      this.receiveWait = wait
-      this.settle()
-    })
+    const wait = new Pending<Buffer[]>(this.link, this.option("receiveTimeout"), () => this.settle())
+    this.receiveWait = wait
+    this.settle()
+    return wait.promise
   }
 
   private take(): Buffer[] {
@@ -338,11 +304,8 @@ export abstract class Socket implements LinkedSocket {
 
   private failReceive(err: Error): void {
     const wait = this.receiveWait
-    if (!wait) return
     this.receiveWait = undefined
-    if (wait.timer) clearTimeout(wait.timer)
-    this.link.release()
-    wait.reject(err)
+    wait?.reject(err)
   }
 
   /** @internal */
@@ -352,8 +315,6 @@ export abstract class Socket implements LinkedSocket {
     const wait = this.receiveWait
     if (wait) {
       this.receiveWait = undefined
-      if (wait.timer) clearTimeout(wait.timer)
-      this.link.release()
       wait.resolve(this.take())
     }
   }
