@@ -3,8 +3,9 @@
  * Input is appended to one buffer. Until READY it is processed eagerly in zw_engine_input (the
  * handshake must progress without anyone pulling); from READY on it is decoded only when the
  * session pulls with zw_engine_next, so a full pipe stops decoding and the buffer is the
- * backpressure. Output (greeting, handshake commands, encoded frames, PONGs) goes to one buffer
- * that the host drains with zw_engine_output / zw_engine_consume.
+ * backpressure. Output (greeting, handshake commands, encoded frames, PONGs) goes to one output
+ * stream that the host drains with zw_engine_output / zw_engine_consume; large frame bodies stay
+ * in their frames and are shown to the host from there (zmtp_out_t, encoder.h), not copied.
  */
 #include "engine/engine.h"
 
@@ -24,7 +25,7 @@ struct zw_engine {
     zw_engine_state_t state;
     int peer_minor;                       /* peer's greeting minor, clamped to 0/1; after GREETING */
     zmtp_buf_t in;                        /* peer bytes not yet decoded */
-    zmtp_buf_t out;                       /* encoded bytes not yet taken by the host */
+    zmtp_out_t out;                       /* encoded bytes not yet taken by the host */
     zmtp_decoder_t dec;                   /* frame decoder; used from HANDSHAKE on */
     zmtp_mech_t mech;                     /* handshake state and its results (peer type, id) */
     int err_reason;                       /* ZW_CLOSE_* in ERROR */
@@ -61,11 +62,11 @@ zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg) {
     m->peer_type = -1;
 
     /* Both sides send greeting and first handshake command without waiting for the peer. */
-    if (zmtp_buf_reserve(&e->out, ZMTP_GREETING_SIZE) != 0)
+    if (zmtp_buf_reserve(&e->out.buf, ZMTP_GREETING_SIZE) != 0)
         goto fail;
-    zmtp_greeting_build(zmtp_buf_tail(&e->out), m->ops->name, m->as_server);
-    e->out.end += ZMTP_GREETING_SIZE;
-    if (m->ops->start(m, &e->out) == ZMTP_MECH_FAIL)
+    zmtp_greeting_build(zmtp_buf_tail(&e->out.buf), m->ops->name, m->as_server);
+    e->out.buf.end += ZMTP_GREETING_SIZE;
+    if (m->ops->start(m, &e->out.buf) == ZMTP_MECH_FAIL)
         goto fail;
     return e;
 fail:
@@ -80,7 +81,7 @@ void zw_engine_free(zw_engine_t *e) {
         e->mech.ops->fini(&e->mech);
     zmtp_decoder_fini(&e->dec);
     zmtp_buf_free(&e->in);
-    zmtp_buf_free(&e->out);
+    zmtp_out_free(&e->out);
     free(e);
 }
 
@@ -118,7 +119,7 @@ static void handshake(zw_engine_t *e) {
             engine_fail(e, ZW_CLOSE_PROTOCOL, "data frame before handshake completed");
             return;
         }
-        zmtp_mech_status_t st = e->mech.ops->process(&e->mech, f->data, f->size, &e->out);
+        zmtp_mech_status_t st = e->mech.ops->process(&e->mech, f->data, f->size, &e->out.buf);
         zw_frame_free(f);
         if (st == ZMTP_MECH_FAIL)
             engine_fail(e, e->mech.reason, e->mech.text);
@@ -161,7 +162,7 @@ static int queue_pong(zw_engine_t *e, const zmtp_cmd_t *c) {
     uint32_t ctx_len = c->data_len - ZMTP_PING_TTL_LEN;
     if (ctx_len > ZMTP_PING_MAX_CONTEXT)
         ctx_len = ZMTP_PING_MAX_CONTEXT;  /* as libzmq: echo at most 16 bytes */
-    if (zmtp_cmd_write(&e->out, ZMTP_CMD_PONG, c->data + ZMTP_PING_TTL_LEN, ctx_len) != 0) {
+    if (zmtp_cmd_write(&e->out.buf, ZMTP_CMD_PONG, c->data + ZMTP_PING_TTL_LEN, ctx_len) != 0) {
         engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
         return -1;
     }
@@ -232,20 +233,21 @@ int zw_engine_write(zw_engine_t *e, zw_frame_t *f) {
             static const uint8_t sub_head[] = {ZMTP_CMD_SUBSCRIBE_LEN, 'S', 'U', 'B', 'S', 'C',
                                                'R', 'I', 'B', 'E'};
             static const uint8_t cancel_head[] = {ZMTP_CMD_CANCEL_LEN, 'C', 'A', 'N', 'C', 'E', 'L'};
-            rc = subscribe ? zmtp_encode_frame2(&e->out, ZMTP_FLAG_COMMAND, sub_head,
+            rc = subscribe ? zmtp_encode_frame2(&e->out.buf, ZMTP_FLAG_COMMAND, sub_head,
                                                 sizeof sub_head, f->data, f->size)
-                           : zmtp_encode_frame2(&e->out, ZMTP_FLAG_COMMAND, cancel_head,
+                           : zmtp_encode_frame2(&e->out.buf, ZMTP_FLAG_COMMAND, cancel_head,
                                                 sizeof cancel_head, f->data, f->size);
         } else {
             /* ZMTP 3.0: a one-frame message 0x01/0x00 + prefix. */
             uint8_t head = subscribe ? ZMTP_SUB_MSG_SUBSCRIBE : ZMTP_SUB_MSG_CANCEL;
-            rc = zmtp_encode_frame2(&e->out, 0, &head, 1, f->data, f->size);
+            rc = zmtp_encode_frame2(&e->out.buf, 0, &head, 1, f->data, f->size);
         }
     } else {
         uint8_t fl = (f->flags & ZW_FRAME_COMMAND) ? ZMTP_FLAG_COMMAND
                      : (f->flags & ZW_FRAME_MORE)  ? ZMTP_FLAG_MORE
                                                    : 0;
-        rc = zmtp_encode_frame(&e->out, fl, f->data, f->size);
+        rc = zmtp_out_frame(&e->out, fl, f);  /* takes f */
+        f = NULL;
     }
     zw_frame_free(f);
     if (rc != 0) {
@@ -256,20 +258,15 @@ int zw_engine_write(zw_engine_t *e, zw_frame_t *f) {
 }
 
 uint32_t zw_engine_pending(const zw_engine_t *e) {
-    size_t n = zmtp_buf_len(&e->out);
+    uint64_t n = zmtp_out_pending(&e->out);
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len) {
-    size_t n = zmtp_buf_len(&e->out);
-    *out_len = n < max ? (uint32_t)n : max;
-    return e->out.data ? zmtp_buf_head(&e->out) : (const uint8_t *)"";
+    return zmtp_out_view(&e->out, max, out_len);
 }
 
-void zw_engine_consume(zw_engine_t *e, uint32_t n) {
-    size_t have = zmtp_buf_len(&e->out);
-    zmtp_buf_consume(&e->out, n < have ? n : have);
-}
+void zw_engine_consume(zw_engine_t *e, uint32_t n) { zmtp_out_consume(&e->out, n); }
 
 zw_engine_state_t zw_engine_state(const zw_engine_t *e) { return e->state; }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/frame.h"
 #include "wire/buf.h"
 
 /* Header bytes for a body of `size`. */
@@ -25,5 +26,52 @@ int zmtp_encode_frame(zmtp_buf_t *out, uint8_t wire_flags, const void *body, siz
  * (commands: name length and name; message-form subscriptions: the 0x01/0x00 byte). */
 int zmtp_encode_frame2(zmtp_buf_t *out, uint8_t wire_flags, const void *prefix, size_t prefix_len,
                        const void *body, size_t size);
+
+/* --- the output stream: buffered bytes interleaved with large bodies held by reference ------
+ *
+ * A frame body of at least ZMTP_OUT_REF_MIN bytes is not copied: only its header goes into
+ * `buf` and the frame itself is queued, to be shown to the host straight from frame->data. Each
+ * queued frame records where in the buffered byte stream its body belongs, so the stream reads
+ * header, body, header, ... exactly as if everything had been copied (the wire bytes are the
+ * same either way). A view never spans a buffered part and a body: each is one contiguous span.
+ */
+
+/* Why 8 KiB: a body sent by reference costs one more view (one more zw_conn_output call and one
+ * more socket write on the host), which is dearer than copying a small body; from a few KiB on
+ * the copy dominates. Small frames keep being packed together into one view. */
+#define ZMTP_OUT_REF_MIN 8192u
+
+typedef struct zmtp_out_ref {
+    zw_frame_t *frame;  /* owned; its body is sent as is */
+    uint64_t at;        /* value of taken (below) once every buffered byte before the body is gone */
+} zmtp_out_ref_t;
+
+typedef struct zmtp_out {
+    zmtp_buf_t buf;          /* encoded bytes, except the bodies in refs */
+    uint64_t taken;          /* bytes of buf consumed so far (monotonic) */
+    zmtp_out_ref_t *refs;    /* ring of frames sent by reference, in stream order */
+    uint32_t refs_cap;       /* entries allocated */
+    uint32_t refs_head;      /* index of the oldest entry */
+    uint32_t refs_count;     /* live entries */
+    uint32_t ref_off;        /* body bytes of the oldest entry already consumed */
+    uint64_t ref_bytes;      /* body bytes in refs not yet consumed */
+    zw_frame_t *retired;     /* fully consumed ref frames, freed at the next view/consume: the
+                              * last view returned may still point into one */
+} zmtp_out_t;
+
+/* Frees everything, queued frames included; the stream may be reused afterwards (empty). */
+void zmtp_out_free(zmtp_out_t *o);
+/* Encodes a frame, taking ownership of f in every case. Large bodies are queued by reference,
+ * others copied (then f is freed). 0 on success, -1 when out of memory (nothing appended). */
+int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f);
+/* Bytes not yet consumed: buffered ones plus the rest of every queued body. */
+static inline uint64_t zmtp_out_pending(const zmtp_out_t *o) {
+    return zmtp_buf_len(&o->buf) + o->ref_bytes;
+}
+/* A contiguous view of up to max next bytes (*len = 0 when empty; never NULL), valid until the
+ * next call on o; a body view also survives the zmtp_out_consume that finishes its frame. */
+const uint8_t *zmtp_out_view(zmtp_out_t *o, uint32_t max, uint32_t *len);
+/* Drops the next n bytes (clamped to what is pending); may span views. */
+void zmtp_out_consume(zmtp_out_t *o, uint64_t n);
 
 #endif
