@@ -1,7 +1,7 @@
 // Pattern semantics of our sockets checked with libzmq peers (RFC 28, 29, 30): envelopes as a
 // ROUTER or DEALER sees them, one REP serving many REQs, load balancing, PUB dropping and PUSH
-// blocking at the high-water mark. Their sockets report their own handshakes (monitor events),
-// which is how these tests know every peer is up before they count anything.
+// blocking at the high-water mark. Before counting anything, each test first gets a message
+// through every connection (receipt-driven, never a sleep), so all pipes are known to be up.
 //
 //   their ROUTER ◄── our REQ        [id]["" ]["hello"] on the wire, as libzmq's REQ sends it
 //   their DEALER ──► our REP        REP strips the envelope and puts it back on the reply
@@ -22,16 +22,6 @@ afterEach(() => {
 function their<T extends { close(): void }>(socket: T): T {
   theirSockets.push(socket)
   return socket
-}
-
-/** Resolves once their socket has completed `n` ZMTP handshakes (libzmq's monitor). */
-function handshakes(socket: theirs.Socket, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0
-    socket.events.on("handshake", () => {
-      if (++seen === n) resolve()
-    })
-  })
 }
 
 for (const impl of ourImpls) {
@@ -84,18 +74,23 @@ for (const impl of ourImpls) {
       const push = impl.socket("Push")
       const endpoint = await bindAny(push)
       const pulls = Array.from({ length: 3 }, () => their(new theirs.Pull({ linger: 0 })))
-      await Promise.all(
-        pulls.map((p) => {
-          const up = handshakes(p, 1)
-          p.connect(endpoint)
-          return up
-        }),
-      )
+      for (const p of pulls) p.connect(endpoint)
+      // Their handshake events do not say that our side has attached the pipe yet, so warm up:
+      // one message at a time, each awaited, until every PULL has had one (all pipes active).
+      const next = pulls.map((p, i) => p.receive().then((parts) => ({ i, parts })))
+      const warmed = new Set<number>()
+      for (let n = 0; warmed.size < pulls.length; n++) {
+        if (n > 10_000) throw new Error("a PULL never got a message")
+        await push.send("warm-up")
+        const { i } = await Promise.race(next)
+        warmed.add(i)
+        next[i] = pulls[i].receive().then((parts) => ({ i, parts }))
+      }
       for (let n = 0; n < 30; n++) await push.send(`task ${n}`)
       const got = await Promise.all(
-        pulls.map(async (p) => {
-          const mine: number[] = []
-          for (let k = 0; k < 10; k++) mine.push(Number(text(await p.receive())[0].split(" ")[1]))
+        pulls.map(async (p, i) => {
+          const mine = [Number(text((await next[i]).parts)[0].split(" ")[1])]
+          for (let k = 1; k < 10; k++) mine.push(Number(text(await p.receive())[0].split(" ")[1]))
           return mine
         }),
       )
@@ -155,11 +150,13 @@ for (const impl of ourImpls) {
     })
 
     it("PUSH blocks at the high-water mark: send times out while nobody reads", async () => {
-      const push = impl.socket("Push", { sendHighWaterMark: 5, sendTimeout: 200 })
+      const push = impl.socket("Push", { sendHighWaterMark: 5 })
       const pull = their(new theirs.Pull({ linger: 0, receiveHighWaterMark: 5 }))
-      const up = handshakes(pull, 1)
       pull.connect(await bindAny(push))
-      await up
+      // One message through first: from then on our PUSH has the pipe, and only HWM can block.
+      await push.send("warm-up")
+      await pull.receive()
+      push.sendTimeout = 200
       const body = Buffer.alloc(65536, 2)
       let sent = 0
       const error = await (async () => {
