@@ -307,11 +307,14 @@ export class Host implements HostApi, StreamSink {
 
   /** Pulls output from the core into the stream until none is left or the stream is full. */
   private writeOut(conn: StreamConn): void {
+    // Corked, the pieces (a large frame comes as header, then body) leave in one writev.
+    conn.cork()
     while (!conn.blocked && !conn.isGone) {
       const out = this.core.connOutput(conn.id)
       if (out.length === 0) break
       conn.write(Buffer.from(out)) // copy: the view dies with the next core call
     }
+    conn.uncork()
   }
 
   // ---- the turn ------------------------------------------------------------------------------

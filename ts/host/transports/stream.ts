@@ -45,6 +45,14 @@ export class StreamConn {
     if (!this.stream.write(bytes)) this.blocked = true
   }
 
+  cork(): void {
+    this.stream.cork()
+  }
+
+  uncork(): void {
+    this.stream.uncork()
+  }
+
   pause(): void {
     this.stream.pause()
   }
