@@ -34,7 +34,7 @@ struct zw_core;
 typedef struct zw_timer {
     double due;        /* ms, host's monotonic clock */
     uint32_t index;    /* position in the core's timer array; UINT32_MAX when not armed */
-    uint8_t kind;      /* what fires (core.c) */
+    uint8_t kind;      /* what fires (core/timers.c) */
 } zw_timer_t;
 
 typedef struct zw_sockopts {

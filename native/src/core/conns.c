@@ -1,0 +1,242 @@
+/* conns.c — connections: one engine per host transport, the pump (engine -> in pipe) and the
+ * flush (out pipe -> engine), handshake completion, and the connection entry points. */
+#include "core/internal.h"
+
+#include <stdlib.h>
+
+/* Drops the bytes the host was shown by the last zw_conn_output (it copied them). */
+static void conn_settle(zw_conn_t *conn) {
+    if (conn->handed) {
+        zw_engine_consume(conn->engine, conn->handed);
+        conn->handed = 0;
+    }
+}
+
+static void conn_signal_output(zw_conn_t *conn) {
+    if (conn->out_signalled || conn->closing || !conn->sock) return;
+    if (zw_engine_pending(conn->engine) > conn->handed) {
+        conn->out_signalled = 1;
+        fx(conn->core, ZW_FX_OUTPUT, 0, conn->id, conn->sock->id, NULL);
+    }
+}
+
+zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d) {
+    zw_core_t *c = sock->core;
+    zw_conn_t *conn = calloc(1, sizeof *conn);
+    if (!conn) return NULL;
+    zw_engine_cfg_t cfg = {
+        .socket_type = sock->ops->type,
+        .routing_id = sock->opt.routing_id,
+        .routing_id_len = sock->opt.routing_id_len,
+        .max_msg_size = sock->opt.maxmsgsize,
+    };
+    conn->engine = zw_engine_new(&cfg);
+    if (!conn->engine || !(conn->id = id_new(c, K_CONN, conn))) {
+        zw_engine_free(conn->engine);
+        free(conn);
+        return NULL;
+    }
+    conn->core = c;
+    conn->sock = sock;
+    conn->dialer = d;
+    timer_init(&conn->hs_timer, T_HANDSHAKE);
+    if (sock->opt.handshake_ivl > 0)
+        timer_arm(c, &conn->hs_timer, c->now + sock->opt.handshake_ivl);
+    LIST_ADD(sock->conns, conn);
+    conn_signal_output(conn);   /* our greeting */
+    return conn;
+}
+
+/* Moves whole messages from the out pipe into the engine while it holds < OUT_CHUNK. */
+void conn_flush(zw_conn_t *conn) {
+    zw_session_t *s = conn->session;
+    if (!conn->ready || conn->closing || !s) return;
+    conn_settle(conn);
+    zw_pipe_t *out = &s->out;
+    int was_full = zw_pipe_full(out);
+    while (out->msgs && zw_engine_pending(conn->engine) < OUT_CHUNK) {
+        zw_frame_t *f = zw_pipe_read(out);
+        while (f) {
+            zw_frame_t *next = f->next;
+            f->next = NULL;
+            (void)zw_engine_write(conn->engine, f);   /* failure shows as engine ERROR */
+            f = next;
+        }
+    }
+    if (was_full && !zw_pipe_full(out)) {
+        s->sock->ops->out_ready(s->sock, out);
+        mark_status(s->sock);
+    }
+    conn_signal_output(conn);
+}
+
+/* Stops using conn: detaches it from its session and dialer (which schedules a re-dial). */
+static void conn_detach(zw_conn_t *conn) {
+    zw_core_t *c = conn->core;
+    timer_cancel(c, &conn->hs_timer);
+    zw_session_t *s = conn->session;
+    if (s) {
+        conn->session = NULL;
+        s->conn = NULL;
+        session_lost(s);
+    }
+    zw_dialer_t *d = conn->dialer;
+    if (d) {
+        conn->dialer = NULL;
+        if (d->conn == conn) {
+            d->conn = NULL;
+            schedule_reconnect(d);
+        }
+    }
+}
+
+/* The connection must go: tells the host (ZW_FX_CLOSE) and stops using it. */
+void conn_fail(zw_conn_t *conn, int reason, const char *text) {
+    if (conn->closing) return;
+    conn->closing = 1;
+    fx(conn->core, ZW_FX_CLOSE, (uint8_t)reason, conn->id, conn->sock ? conn->sock->id : 0, text);
+    if (conn->sock) conn_detach(conn);
+}
+
+static void conn_fail_engine(zw_conn_t *conn) {
+    const char *text = NULL;
+    int reason = zw_engine_error(conn->engine, &text);
+    conn_fail(conn, reason, text ? text : "protocol error");
+}
+
+/* Moves decoded frames from the engine into the socket while the in pipe has room. */
+void conn_pump(zw_conn_t *conn) {
+    if (!conn->ready || conn->closing) return;
+    zw_socket_t *sock = conn->sock;
+    zw_session_t *s = conn->session;
+    zw_frame_t *f;
+    conn->blocked = 0;
+    if (!s || sock->closing) {
+        while ((f = zw_engine_next(conn->engine))) zw_frame_free(f);
+    } else {
+        zw_pipe_t *in = &s->in;
+        for (;;) {
+            if (!zw_pipe_writable(in)) {
+                conn->blocked = 1;
+                break;
+            }
+            if (!(f = zw_engine_next(conn->engine))) break;
+            int had = in->msgs > 0;
+            sock->ops->inbound(sock, in, f);
+            if (!had && in->msgs) {
+                sock->ops->in_ready(sock, in);
+                mark_status(sock);
+            }
+        }
+    }
+    if (conn->blocked && !conn->paused) {
+        conn->paused = 1;
+        fx(conn->core, ZW_FX_PAUSE, 0, conn->id, sock->id, NULL);
+    } else if (!conn->blocked && conn->paused) {
+        conn->paused = 0;
+        fx(conn->core, ZW_FX_RESUME, 0, conn->id, sock->id, NULL);
+    }
+    if (zw_engine_state(conn->engine) == ZW_ENGINE_ERROR) conn_fail_engine(conn);
+    else conn_signal_output(conn);
+}
+
+static void conn_ready(zw_conn_t *conn) {
+    zw_core_t *c = conn->core;
+    zw_socket_t *sock = conn->sock;
+    conn->ready = 1;
+    timer_cancel(c, &conn->hs_timer);
+    fx(c, ZW_FX_HANDSHAKE, 0, conn->id, sock->id, NULL);
+    zw_dialer_t *d = conn->dialer;
+    zw_session_t *s = d ? d->session : NULL;
+    if (d) d->ivl = 0;   /* success resets the backoff */
+    if (!s && !sock->closing) {
+        s = session_new(sock, d, 0);
+        if (!s) {
+            conn_fail(conn, ZW_CLOSE_NO_MEMORY, "out of memory");
+            return;
+        }
+        if (d) d->session = s;
+    }
+    if (s) {
+        s->conn = conn;
+        conn->session = s;
+        s->in.connected = s->out.connected = 1;
+        sock->ops->connected(sock, &s->in, &s->out);
+        mark_status(sock);
+        conn_flush(conn);
+    }
+    conn_pump(conn);
+}
+
+/* After the engine saw input or output: errors, handshake completion, decoded frames. */
+static void conn_process(zw_conn_t *conn) {
+    zw_engine_state_t st = zw_engine_state(conn->engine);
+    if (st == ZW_ENGINE_ERROR) conn_fail_engine(conn);
+    else if (!conn->ready && st == ZW_ENGINE_READY) conn_ready(conn);
+    else if (conn->ready) conn_pump(conn);
+    else conn_signal_output(conn);
+}
+
+void conn_free(zw_conn_t *conn) {
+    zw_engine_free(conn->engine);
+    free(conn);
+}
+
+zw_err zw_core_accept(zw_core_t *c, zw_id id, zw_id *out_conn) {
+    zw_socket_t *s = sock_get(c, id);
+    if (!s || s->closing) return ZW_ENOTSOCK;
+    if (!out_conn) return ZW_EINVAL;
+    zw_conn_t *conn = conn_new(s, NULL);
+    if (!conn) return ZW_ENOMEM;
+    *out_conn = conn->id;
+    return ZW_OK;
+}
+
+zw_err zw_core_conn_input(zw_core_t *c, zw_id id, const uint8_t *data, uint32_t len) {
+    zw_conn_t *conn = map_get(c, id, K_CONN);
+    if (!conn) return ZW_ENOENT;
+    if (len && !data) return ZW_EINVAL;
+    if (conn->closing || !conn->sock) return ZW_OK;   /* going away: input is moot */
+    conn_settle(conn);
+    (void)zw_engine_input(conn->engine, data, len);
+    conn_process(conn);
+    int failed = conn->closing;
+    settle_closing(c);
+    return failed ? ZW_EPROTO : ZW_OK;
+}
+
+zw_err zw_core_conn_output(zw_core_t *c, zw_id id, const uint8_t **out_ptr, uint32_t *out_len) {
+    zw_conn_t *conn = map_get(c, id, K_CONN);
+    if (!conn) return ZW_ENOENT;
+    if (!out_ptr || !out_len) return ZW_EINVAL;
+    conn_settle(conn);
+    if (conn->sock) conn_flush(conn);
+    uint32_t n = 0;
+    const uint8_t *p = zw_engine_output(conn->engine, OUT_CHUNK, &n);
+    conn->handed = n;   /* consumed at the next use of the engine: p stays valid until then */
+    if (n == 0) conn->out_signalled = 0;
+    if (conn->sock && zw_engine_state(conn->engine) == ZW_ENGINE_ERROR) conn_fail_engine(conn);
+    settle_closing(c);
+    *out_ptr = p;
+    *out_len = n;
+    return ZW_OK;
+}
+
+zw_err zw_core_conn_closed(zw_core_t *c, zw_id id) {
+    zw_conn_t *conn = map_get(c, id, K_CONN);
+    if (!conn) return ZW_ENOENT;
+    if (conn->sock) {
+        if (!conn->closing) {
+            conn->closing = 1;
+            conn_detach(conn);
+        }
+        timer_cancel(c, &conn->hs_timer);
+        LIST_DEL(conn->sock->conns, conn);
+    } else {
+        LIST_DEL(c->zombies, conn);
+    }
+    map_del(c, conn->id);
+    conn_free(conn);
+    settle_closing(c);
+    return ZW_OK;
+}

@@ -1,0 +1,81 @@
+/* sessions.c — a socket's pipe pair for one peer: created at handshake (accepted) or at
+ * zw_connect (dialer), kept across reconnects when persistent, drained after the peer is gone. */
+#include "core/internal.h"
+
+#include <stdlib.h>
+
+static void out_on_msg(zw_pipe_t *p) {
+    zw_session_t *s = p->session;
+    if (s->conn) conn_flush(s->conn);
+}
+
+zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent) {
+    zw_session_t *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    zw_pipe_init(&s->in, (uint32_t)sock->opt.rcvhwm);
+    zw_pipe_init(&s->out, (uint32_t)sock->opt.sndhwm);
+    s->in.peer = &s->out;
+    s->out.peer = &s->in;
+    s->in.session = s->out.session = s;
+    s->out.on_msg = out_on_msg;
+    s->sock = sock;
+    s->dialer = d;
+    s->persistent = (uint8_t)persistent;
+    if (sock->ops->attach(sock, &s->in, &s->out) != ZW_OK) {
+        free(s);
+        return NULL;
+    }
+    s->out_attached = 1;
+    LIST_ADD(sock->sessions, s);
+    mark_status(sock);
+    return s;
+}
+
+void session_free(zw_session_t *s) {
+    zw_socket_t *sock = s->sock;
+    if (s->out_attached) sock->ops->detach_out(sock, &s->out);
+    sock->ops->detach_in(sock, &s->in);
+    zw_pipe_fini(&s->out);
+    zw_pipe_fini(&s->in);
+    if (s->dialer && s->dialer->session == s) s->dialer->session = NULL;
+    if (s->conn) s->conn->session = NULL;
+    LIST_DEL(sock->sessions, s);
+    mark_status(sock);
+    free(s);
+}
+
+/* The peer is gone for good: outbound messages are dropped now; messages already received stay
+ * readable (as libzmq's delayed pipe termination) and the session goes once they are read. */
+void session_close(zw_session_t *s) {
+    zw_socket_t *sock = s->sock;
+    if (s->out_attached) {
+        sock->ops->detach_out(sock, &s->out);
+        s->out_attached = 0;
+    }
+    zw_pipe_fini(&s->out);
+    zw_pipe_rollback(&s->in);
+    if (s->dialer && s->dialer->session == s) s->dialer->session = NULL;
+    s->dialer = NULL;
+    if (s->in.msgs == 0 || sock->closing) {
+        session_free(s);
+    } else {
+        s->draining = 1;
+        mark_status(sock);
+    }
+}
+
+/* The session's connection stopped carrying traffic. */
+void session_lost(zw_session_t *s) {
+    zw_socket_t *sock = s->sock;
+    s->in.connected = s->out.connected = 0;
+    sock->ops->disconnected(sock, &s->in, &s->out);
+    if (s->persistent) {
+        zw_pipe_rollback(&s->in);
+        s->in.in_state = s->in.in_flag = 0;
+        /* Subscriptions still queued were for the old peer; the next one gets them all. */
+        zw_pipe_purge_commands(&s->out);
+        mark_status(sock);
+    } else {
+        session_close(s);
+    }
+}
