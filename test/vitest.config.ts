@@ -1,8 +1,11 @@
+import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
 // Tests run against the built package (dist/): a worker entry must be JavaScript.
 // No retries: a test that needs one is a bug in the test or in the library.
 export default defineConfig({
+  // The repository root: test paths and the reporter below are relative to it.
+  root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
