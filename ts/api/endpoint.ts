@@ -7,7 +7,7 @@ import { zmqError } from "./errors.js"
 /** Transports this build carries. */
 const SUPPORTED = new Set(["tcp"])
 
-export function checkEndpoint(address: unknown, forBind: boolean): string {
+export function checkEndpoint(address: unknown, forBind: boolean): void {
   if (typeof address !== "string") throw new TypeError("Address must be a string")
   const sep = address.indexOf("://")
   if (sep <= 0) throw zmqError("EINVAL", { address })
@@ -22,5 +22,4 @@ export function checkEndpoint(address: unknown, forBind: boolean): string {
   const portOk = (forBind && port === "*") || (/^[0-9]+$/.test(port) && Number(port) <= 65535)
   if (!portOk || (host === "*" && !forBind)) throw zmqError("EINVAL", { address })
   if (host.startsWith("[") !== host.endsWith("]")) throw zmqError("EINVAL", { address })
-  return address
 }

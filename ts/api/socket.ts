@@ -46,6 +46,8 @@ export abstract class Socket implements LinkedSocket {
   private isClosed = false
   private endpoint: string | null = null
   private binding = false
+  /** Addresses connected and not yet disconnected (ENOENT is decided here, synchronously). */
+  private readonly connected: string[] = []
 
   // send side: see the credit rule in protocol.ts
   private readonly writer = new BatchWriter()
@@ -128,24 +130,21 @@ export abstract class Socket implements LinkedSocket {
   // ---- endpoints -----------------------------------------------------------------------------
 
   async bind(address: string): Promise<void> {
-    this.checkOpen()
-    if (this.binding) throw zmqError("EBUSY", { message: BUSY_BIND })
-    checkEndpoint(address, true)
-    this.binding = true
-    try {
-      this.endpoint = await this.link.call("bind", [this.handle, address])
-    } finally {
-      this.binding = false
-    }
+    this.endpoint = await this.listenCall("bind", address)
   }
 
   async unbind(address: string): Promise<void> {
+    await this.listenCall("unbind", address)
+  }
+
+  /** bind/unbind: one at a time per socket (EBUSY otherwise), as in zeromq.js. */
+  private async listenCall<M extends "bind" | "unbind">(method: M, address: string) {
     this.checkOpen()
     if (this.binding) throw zmqError("EBUSY", { message: BUSY_BIND })
     checkEndpoint(address, true)
     this.binding = true
     try {
-      await this.link.call("unbind", [this.handle, address])
+      return await this.link.call(method, [this.handle, address] as Parameters<HostApi[M]>)
     } finally {
       this.binding = false
     }
@@ -166,8 +165,6 @@ export abstract class Socket implements LinkedSocket {
     this.connected.splice(i, 1)
     this.control("disconnect", [this.handle, address])
   }
-
-  private readonly connected: string[] = []
 
   /**
    * Closes the socket. Queued messages are still sent for up to `linger` ms in the background;

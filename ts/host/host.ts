@@ -186,8 +186,9 @@ export class Host implements HostApi, StreamSink {
   }
 
   setopt(handle: number, opt: number, value: Uint8Array): void {
-    this.core.setopt(this.sock(handle).id, opt, value)
-    this.dirty.add(this.sock(handle))
+    const sock = this.sock(handle)
+    this.core.setopt(sock.id, opt, value)
+    this.dirty.add(sock)
   }
 
   async bind(handle: number, address: string): Promise<string> {
@@ -213,7 +214,7 @@ export class Host implements HostApi, StreamSink {
 
   connect(handle: number, address: string): void {
     const sock = this.sock(handle)
-    transportOf(address)
+    transportOf(address) // refuses an unknown scheme before the core makes a dialer
     const dialer = this.core.connect(sock.id)
     this.dialers.set(dialer, { sock, address })
     const list = sock.dialers.get(address) ?? []
