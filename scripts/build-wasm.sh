@@ -43,6 +43,7 @@ flags=(
   -sTOTAL_STACK=256KB          # the core never recurses deeply
   -sFILESYSTEM=0
   -sERROR_ON_UNDEFINED_SYMBOLS=1
+  --js-library native/include/imports.js   # the host's imports (zmqw.h): declared, not glued
 )
 
 emcc "${flags[@]}" $sources -o "$out/zmqw.wasm"

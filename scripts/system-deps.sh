@@ -2,13 +2,15 @@
 # The Debian packages the full test suite needs, installed when missing (as root), or the one
 # command that installs them. Nothing is skipped silently: a missing tool stops the run here.
 #   emscripten   rebuilds wasm/ to check it matches native/ (scripts/build-wasm.sh)
-#   gcc, make    the C unit tests under ASan/UBSan (native/Makefile)
+#   clang        the C unit tests under ASan/UBSan (native/Makefile; its UBSan catches NULL + 0)
+#   gcc, make    make for the C unit tests; gcc builds them too (make -C native test NATIVE_CC=gcc)
 #   python3-zmq  a second, independent libzmq peer (4.3.4) for the examples' interop tests
 #   libzmq3-dev  libzmq (4.3.4) for the C peers of the examples' interop tests (with gcc)
 set -euo pipefail
-packages=(emscripten gcc make python3-zmq libzmq3-dev)
+packages=(emscripten clang gcc make python3-zmq libzmq3-dev)
 missing=()
 command -v emcc >/dev/null || missing+=(emscripten)
+command -v clang >/dev/null || missing+=(clang)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v make >/dev/null || missing+=(make)
 /usr/bin/python3 -c 'import zmq' 2>/dev/null || missing+=(python3-zmq)

@@ -11,7 +11,7 @@ export const version = "4.3.5"
 
 /** What this build supports, in zeromq.js's shape. */
 export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>> = {
-  ipc: false,
+  ipc: true,
   pgm: false,
   tipc: false,
   norm: false,

@@ -47,7 +47,8 @@ typedef enum zw_err {
     ZW_ENOMEM = 6,      /* allocation failed */
     ZW_ENOTSUP = 7,     /* operation not supported by this socket type */
     ZW_EMSGSIZE = 8,    /* malformed or oversized batch */
-    ZW_EPROTO = 9       /* a peer broke the protocol; the connection is being closed */
+    ZW_EPROTO = 9,      /* a peer broke the protocol; the connection is being closed */
+    ZW_EADDRINUSE = 10  /* the inproc name is bound already */
 } zw_err;
 
 /* Socket types: libzmq's numbers. */
@@ -107,13 +108,25 @@ typedef enum zw_close_reason {
     ZW_CLOSE_SOCKET_TYPE = 3,   /* peer socket type is not compatible */
     ZW_CLOSE_MSG_SIZE = 4,      /* a frame exceeds maxMessageSize */
     ZW_CLOSE_HANDSHAKE_TIMEOUT = 5,
-    ZW_CLOSE_NO_MEMORY = 6
+    ZW_CLOSE_NO_MEMORY = 6,
+    ZW_CLOSE_REFUSED = 7        /* the socket refused the peer (PAIR taken, duplicate routing id) */
 } zw_close_reason;
+
+/* --- imports -------------------------------------------------------------------------------- */
+
+/* The one function the host supplies (wasm import "env" "zw_host_entropy"; the build tells
+ * emscripten of it in native/include/imports.js): fill buf with len cryptographically secure
+ * random bytes (crypto.getRandomValues). The core draws generated routing ids (and later CURVE
+ * keys and nonces) from it, so none of them is predictable. */
+#if defined(__EMSCRIPTEN__)
+__attribute__((import_module("env"), import_name("zw_host_entropy")))
+#endif
+void zw_host_entropy(uint8_t *buf, uint32_t len);
 
 /* --- lifetime and memory ------------------------------------------------------------------ */
 
-/* Seeds the core's random numbers (routing ids). Call once before anything else. */
-ZW_EXPORT zw_err zw_init(uint32_t seed);
+/* Creates the core (again: a second call starts from nothing). Call once before anything else. */
+ZW_EXPORT zw_err zw_init(void);
 /* The one exception to the rules above: returns the address of a static, 8-aligned area of
  * ZW_SCRATCH_SIZE bytes where the host keeps out-parameters (a host has no other way to get
  * writable core memory before its first zw_alloc). */
@@ -140,21 +153,49 @@ ZW_EXPORT zw_err zw_getopt(zw_id sock, int32_t opt, uint8_t *val, uint32_t *inou
 
 /* --- connections -------------------------------------------------------------------------- */
 
-/* A transport connection accepted on one of the socket's listeners. */
-ZW_EXPORT zw_err zw_accept(zw_id sock, zw_id *out_conn);
+/* How a transport carries a connection; the core picks the connection's engine from it and the
+ * socket type. STREAM: a byte stream (tcp, ipc): ZMTP 3.x. MESSAGE: discrete messages
+ * (WebSocket): ZWS 2.0, one message per frame (not in this build yet: ZW_ENOTSUP). */
+enum { ZW_FRAMING_STREAM = 0, ZW_FRAMING_MESSAGE = 1 };
+
+/* A transport connection accepted on one of the socket's listeners, carried as `framing`. */
+ZW_EXPORT zw_err zw_accept(zw_id sock, int32_t framing, zw_id *out_conn);
 /* Starts connecting: the dialer owns a pipe from now on (messages queue for the peer before it is
  * up) and asks for transport connections with ZW_FX_DIAL, again after reconnectInterval. */
 ZW_EXPORT zw_err zw_connect(zw_id sock, zw_id *out_dialer);
-/* Stops a dialer: its connection and pipe are closed; ZW_FX_DIAL_STOP follows. */
+/* Stops a dialer: its connection and pipe are closed; ZW_FX_DIAL_STOP follows. Also takes the
+ * id of an inproc connect (zw_inproc_connect): messages already sent are handed to the binder
+ * first, as libzmq's inproc pipe keeps them. */
 ZW_EXPORT zw_err zw_disconnect(zw_id dialer);
-/* The host's answer to ZW_FX_DIAL: ok=1 with a new connection id, ok=0 to schedule a retry. */
-ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, zw_id *out_conn);
+/* The host's answer to ZW_FX_DIAL: ok=1 with a new connection id (carried as `framing`), ok=0
+ * to schedule a retry. */
+ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id *out_conn);
 /* Bytes read from the transport; the core copies them. */
 ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len);
 /* Bytes to write: up to about 64 KiB at a time; *out_len = 0 when nothing is pending. */
 ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len);
 /* The transport closed (peer hung up, error, or after ZW_FX_CLOSE). Frees the connection id. */
 ZW_EXPORT zw_err zw_conn_closed(zw_id conn);
+
+/* --- inproc ------------------------------------------------------------------------------- */
+
+/* inproc:// never leaves the core: a connect and a bind of the same name (bytes after
+ * "inproc://", 1 or more) on two sockets of this core are joined pipe to pipe, and messages move
+ * between them as pointers, with no encoding and no host round trip. Either order works: a
+ * connect before the bind is pending (its pipe takes messages at once, up to SNDHWM) and is
+ * joined when the name is bound. In flight, a link holds the connecter's SNDHWM plus the
+ * binder's RCVHWM (and the other way), as libzmq's inproc pipe does. As libzmq 4.3: unbinding
+ * only frees the name (links made stay up); closing the binder ends its links (messages it had
+ * sent stay readable, the connecter's id is stopped with ZW_FX_DIAL_STOP and never rejoins);
+ * closing or disconnecting the connecter hands what it sent to the binder. Incompatible socket
+ * types (and a socket connecting to itself) are not joined: the connect stays pending. */
+/* ZW_EADDRINUSE if the name is bound (by any socket), ZW_EINVAL if it is empty. */
+ZW_EXPORT zw_err zw_inproc_bind(zw_id sock, const uint8_t *name, uint32_t len);
+/* Frees the name; ZW_ENOENT if this socket has not bound it. */
+ZW_EXPORT zw_err zw_inproc_unbind(zw_id sock, const uint8_t *name, uint32_t len);
+/* *out_link: an id for zw_disconnect (ZW_FX_DIAL_STOP tells when the core ended it). */
+ZW_EXPORT zw_err zw_inproc_connect(zw_id sock, const uint8_t *name, uint32_t len,
+                                   zw_id *out_link);
 
 /* --- messages ----------------------------------------------------------------------------- */
 
@@ -171,7 +212,10 @@ ZW_EXPORT zw_err zw_status(zw_id sock, uint32_t *out_capacity, uint32_t *out_fla
 
 /* --- effects ------------------------------------------------------------------------------ */
 
-/* Drains the effect queue (format above); *out_len = 0 when empty. */
+/* Drains the effect queue (format above); *out_len = 0 when empty. ZW_ENOMEM, from then on: an
+ * effect could not be queued for lack of memory, so the host can no longer follow the core (a
+ * close or dial it never hears of). The host must treat it as the engine's death. Status changes
+ * and timers never need memory and are never lost. */
 ZW_EXPORT zw_err zw_effects(const uint8_t **out_ptr, uint32_t *out_len);
 
 #ifdef __cplusplus

@@ -1,5 +1,6 @@
 /* abi.c — zmqw.h on top of one global core. No protocol logic here: each export forwards to the
  * core function of the same name (core.h), which documents the behaviour. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "zmqw.h"
@@ -7,19 +8,21 @@
 
 static zw_core_t *g_core;
 
-/* Every export but zw_init/zw_alloc/zw_free needs the core; a host that forgot zw_init gets a
- * core with a fixed seed rather than a crash. */
+static void host_entropy(void *ctx, uint8_t *buf, uint32_t len) { zw_host_entropy(buf, len); }
+
+/* Every export but zw_init/zw_alloc/zw_free needs the core; a host that forgot zw_init gets one
+ * made on first use rather than a crash. */
 static zw_core_t *core(void) {
-    if (!g_core) g_core = zw_core_new(0);
+    if (!g_core) g_core = zw_core_new(host_entropy, NULL);
     return g_core;
 }
 #define CORE_OR_NOMEM()                                                                      \
     zw_core_t *c = core();                                                                   \
     if (!c) return ZW_ENOMEM
 
-ZW_EXPORT zw_err zw_init(uint32_t seed) {
+ZW_EXPORT zw_err zw_init(void) {
     zw_core_free(g_core);
-    g_core = zw_core_new(seed);
+    g_core = zw_core_new(host_entropy, NULL);
     return g_core ? ZW_OK : ZW_ENOMEM;
 }
 
@@ -68,9 +71,9 @@ ZW_EXPORT zw_err zw_getopt(zw_id sock, int32_t opt, uint8_t *val, uint32_t *inou
     return zw_core_getopt(c, sock, opt, val, inout_len);
 }
 
-ZW_EXPORT zw_err zw_accept(zw_id sock, zw_id *out_conn) {
+ZW_EXPORT zw_err zw_accept(zw_id sock, int32_t framing, zw_id *out_conn) {
     CORE_OR_NOMEM();
-    return zw_core_accept(c, sock, out_conn);
+    return zw_core_accept(c, sock, framing, out_conn);
 }
 
 ZW_EXPORT zw_err zw_connect(zw_id sock, zw_id *out_dialer) {
@@ -83,9 +86,9 @@ ZW_EXPORT zw_err zw_disconnect(zw_id dialer) {
     return zw_core_disconnect(c, dialer);
 }
 
-ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, zw_id *out_conn) {
+ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id *out_conn) {
     CORE_OR_NOMEM();
-    return zw_core_dial_result(c, dialer, ok, out_conn);
+    return zw_core_dial_result(c, dialer, ok, framing, out_conn);
 }
 
 ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len) {
@@ -101,6 +104,22 @@ ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *o
 ZW_EXPORT zw_err zw_conn_closed(zw_id conn) {
     CORE_OR_NOMEM();
     return zw_core_conn_closed(c, conn);
+}
+
+ZW_EXPORT zw_err zw_inproc_bind(zw_id sock, const uint8_t *name, uint32_t len) {
+    CORE_OR_NOMEM();
+    return zw_core_inproc_bind(c, sock, name, len);
+}
+
+ZW_EXPORT zw_err zw_inproc_unbind(zw_id sock, const uint8_t *name, uint32_t len) {
+    CORE_OR_NOMEM();
+    return zw_core_inproc_unbind(c, sock, name, len);
+}
+
+ZW_EXPORT zw_err zw_inproc_connect(zw_id sock, const uint8_t *name, uint32_t len,
+                                   zw_id *out_link) {
+    CORE_OR_NOMEM();
+    return zw_core_inproc_connect(c, sock, name, len, out_link);
 }
 
 ZW_EXPORT zw_err zw_send(zw_id sock, const uint8_t *batch, uint32_t len, uint32_t *out_msgs) {
@@ -123,3 +142,14 @@ ZW_EXPORT zw_err zw_effects(const uint8_t **out_ptr, uint32_t *out_len) {
     CORE_OR_NOMEM();
     return zw_core_effects(c, out_ptr, out_len);
 }
+
+#if !defined(__EMSCRIPTEN__)
+/* Native builds (tests, fuzzing) have no host to import from: the kernel's random bytes. Tests
+ * that need determinism give zw_core_new their own entropy function instead. */
+void zw_host_entropy(uint8_t *buf, uint32_t len) {
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(buf, 1, len, f) : 0;
+    if (f) fclose(f);
+    if (got != len) abort();   /* no entropy: nothing random may be made up */
+}
+#endif

@@ -18,8 +18,11 @@
 
 typedef struct zw_core zw_core_t;
 
-/* NULL when out of memory. seed = the value zw_init gets (routing ids). */
-zw_core_t *zw_core_new(uint32_t seed);
+/* Where the core's random bytes come from: fill buf with len unpredictable bytes. */
+typedef void (*zw_entropy_fn)(void *ctx, uint8_t *buf, uint32_t len);
+
+/* NULL when out of memory. entropy (with ctx) is called whenever the core needs randomness. */
+zw_core_t *zw_core_new(zw_entropy_fn entropy, void *ctx);
 /* Frees every socket, connection and frame the core holds. */
 void zw_core_free(zw_core_t *c);
 
@@ -28,13 +31,18 @@ zw_err zw_core_socket_open(zw_core_t *c, int32_t type, zw_id *out_sock);
 zw_err zw_core_socket_close(zw_core_t *c, zw_id sock);
 zw_err zw_core_setopt(zw_core_t *c, zw_id sock, int32_t opt, const uint8_t *val, uint32_t len);
 zw_err zw_core_getopt(zw_core_t *c, zw_id sock, int32_t opt, uint8_t *val, uint32_t *inout_len);
-zw_err zw_core_accept(zw_core_t *c, zw_id sock, zw_id *out_conn);
+zw_err zw_core_accept(zw_core_t *c, zw_id sock, int32_t framing, zw_id *out_conn);
 zw_err zw_core_connect(zw_core_t *c, zw_id sock, zw_id *out_dialer);
 zw_err zw_core_disconnect(zw_core_t *c, zw_id dialer);
-zw_err zw_core_dial_result(zw_core_t *c, zw_id dialer, int32_t ok, zw_id *out_conn);
+zw_err zw_core_dial_result(zw_core_t *c, zw_id dialer, int32_t ok, int32_t framing,
+                           zw_id *out_conn);
 zw_err zw_core_conn_input(zw_core_t *c, zw_id conn, const uint8_t *data, uint32_t len);
 zw_err zw_core_conn_output(zw_core_t *c, zw_id conn, const uint8_t **out_ptr, uint32_t *out_len);
 zw_err zw_core_conn_closed(zw_core_t *c, zw_id conn);
+zw_err zw_core_inproc_bind(zw_core_t *c, zw_id sock, const uint8_t *name, uint32_t len);
+zw_err zw_core_inproc_unbind(zw_core_t *c, zw_id sock, const uint8_t *name, uint32_t len);
+zw_err zw_core_inproc_connect(zw_core_t *c, zw_id sock, const uint8_t *name, uint32_t len,
+                              zw_id *out_link);
 zw_err zw_core_send(zw_core_t *c, zw_id sock, const uint8_t *batch, uint32_t len,
                     uint32_t *out_msgs);
 /* max_msgs = 0 means no limit on the count. */
@@ -43,7 +51,7 @@ zw_err zw_core_recv(zw_core_t *c, zw_id sock, uint32_t max_msgs, uint32_t max_by
 zw_err zw_core_status(zw_core_t *c, zw_id sock, uint32_t *out_capacity, uint32_t *out_flags);
 zw_err zw_core_effects(zw_core_t *c, const uint8_t **out_ptr, uint32_t *out_len);
 
-/* Next pseudo-random number (xorshift; for routing ids). */
+/* 32 random bits from the core's entropy source (generated routing ids). */
 uint32_t zw_core_random(zw_core_t *c);
 
 #endif

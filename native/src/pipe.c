@@ -25,6 +25,7 @@ void zw_pipe_fini(zw_pipe_t *p) {
 }
 
 int zw_pipe_write(zw_pipe_t *p, zw_frame_t *f, int force) {
+    if (p->closed) return ZW_EAGAIN;
     if (!p->writing && !force && p->hwm != 0 && p->msgs >= p->hwm) return ZW_EAGAIN;
     f->next = NULL;
     if (p->tail) p->tail->next = f; else p->head = f;
@@ -41,6 +42,7 @@ int zw_pipe_write(zw_pipe_t *p, zw_frame_t *f, int force) {
 }
 
 int zw_pipe_write_msg(zw_pipe_t *p, zw_frame_t *msg, int force) {
+    if (p->closed) return ZW_EAGAIN;
     if (!p->writing && !force && p->hwm != 0 && p->msgs >= p->hwm) return ZW_EAGAIN;
     /* Link the whole list in one go; the message completes at its last frame. */
     zw_frame_t *last = msg;

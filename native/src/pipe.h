@@ -25,12 +25,14 @@ struct zw_pipe {
     uint32_t msgs;          /* complete messages queued (what the HWM limits) */
     uint32_t hwm;           /* 0 = unlimited */
     uint8_t writing;        /* a message has been started and not finished */
+    uint8_t closed;         /* nobody will ever read it (its peer is gone): writes are refused */
     uint8_t connected;      /* the owning session has a handshaken connection */
     uint8_t in_state;       /* socket scratch: inbound filter state at a message boundary = 0 */
     uint8_t in_flag;        /* socket scratch: per-message inbound flag */
     uint32_t slot;          /* index in the routing strategy array that holds the pipe */
     zw_pipe_t *peer;        /* the other direction of the same session */
     void *session;          /* owner (core's session) */
+    void *priv;             /* the socket type's per-peer state (pipe_priv_size), or NULL */
     /* Called after a message completes on this pipe (out pipes: move it to the engine). May read
      * from the pipe. NULL = nothing. */
     void (*on_msg)(zw_pipe_t *p);
@@ -42,7 +44,7 @@ void zw_pipe_fini(zw_pipe_t *p);
 
 /* Whether a new message may be started (below HWM), or a started one continued. */
 static inline int zw_pipe_writable(const zw_pipe_t *p) {
-    return p->writing || p->hwm == 0 || p->msgs < p->hwm;
+    return !p->closed && (p->writing || p->hwm == 0 || p->msgs < p->hwm);
 }
 static inline int zw_pipe_full(const zw_pipe_t *p) {
     return p->hwm != 0 && p->msgs >= p->hwm;
@@ -50,8 +52,8 @@ static inline int zw_pipe_full(const zw_pipe_t *p) {
 static inline int zw_pipe_readable(const zw_pipe_t *p) { return p->msgs > 0; }
 
 /* Appends one frame. Returns 0 and takes ownership, or ZW_EAGAIN (frame stays the caller's) when
- * f would start a message and the pipe is at HWM. force=1 skips the HWM check (subscriptions and
- * commands, which must never be lost to flow control). */
+ * f would start a message and the pipe is at HWM, or the pipe is closed (force or not). force=1
+ * skips the HWM check (subscriptions and commands, which must never be lost to flow control). */
 int zw_pipe_write(zw_pipe_t *p, zw_frame_t *f, int force);
 /* Appends a whole message (frames linked through next, last without MORE); all or nothing. */
 int zw_pipe_write_msg(zw_pipe_t *p, zw_frame_t *msg, int force);

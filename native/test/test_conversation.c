@@ -419,8 +419,8 @@ static void test_hostile_peer(void) {
     connect_to(&A, push, &B, pull);
     net_run();
     zw_id bad = 0, mute = 0;
-    CHECK_EQ(zw_core_accept(B.core, pull, &bad), ZW_OK);
-    CHECK_EQ(zw_core_accept(B.core, pull, &mute), ZW_OK);
+    CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &bad), ZW_OK);
+    CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &mute), ZW_OK);
     static const uint8_t junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n\xff\xff\xff\xff";
     int rc = zw_core_conn_input(B.core, bad, junk, sizeof junk);
     CHECK(rc == ZW_EPROTO || rc == ZW_OK);
@@ -453,8 +453,8 @@ static void test_byte_at_a_time(void) {
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     zw_id d = 0, ca = 0, cb = 0;
     zw_core_connect(A.core, push, &d);
-    zw_core_dial_result(A.core, d, 1, &ca);
-    zw_core_accept(B.core, pull, &cb);
+    zw_core_dial_result(A.core, d, 1, ZW_FRAMING_STREAM, &ca);
+    zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &cb);
     send_msg(&A, push, 2, "hello", "world");
     for (int round = 0; round < 10; round++) {
         const uint8_t *p;
@@ -543,7 +543,7 @@ static void test_linger(void) {
     net_advance(&A, 1);
     drain_effects(&A);
     CHECK_EQ(fx_count(&A, ZW_FX_SOCKET_GONE, p3), 1);
-    CHECK_EQ(zw_core_dial_result(A.core, d3, 1, NULL), ZW_ENOENT);
+    CHECK_EQ(zw_core_dial_result(A.core, d3, 1, ZW_FRAMING_STREAM, NULL), ZW_ENOENT);
     teardown();
 }
 
@@ -553,7 +553,7 @@ static void test_zombie_conn(void) {
     zw_id pull = open_sock(&B, ZW_PULL);
     set_int(&B, pull, ZW_OPT_LINGER, 0);
     zw_id c = 0;
-    zw_core_accept(B.core, pull, &c);
+    zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &c);
     zw_core_socket_close(B.core, pull);
     drain_effects(&B);
     CHECK_EQ(fx_count(&B, ZW_FX_CLOSE, c), 1);
@@ -621,6 +621,77 @@ static void test_immediate(void) {
     teardown();
 }
 
+/* Empty inputs given as NULL pointers (legal: a wasm host passes 0 for an empty view) are no
+ * undefined behaviour anywhere: conn input on a fresh connection and after the handshake,
+ * empty routing id and subscriptions, empty send batch. */
+static void test_null_empty_inputs(void) {
+    setup(2);
+    zw_id sub = open_sock(&A, ZW_SUB), pub = open_sock(&B, ZW_PUB);
+    zw_id c = 0;
+    CHECK_EQ(zw_core_accept(B.core, pub, ZW_FRAMING_STREAM, &c), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 0), ZW_OK);         /* fresh connection */
+    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 1), ZW_EINVAL);     /* bytes promised, none */
+    CHECK_EQ(zw_core_conn_closed(B.core, c), ZW_OK);
+    CHECK_EQ(zw_core_setopt(A.core, sub, ZW_OPT_SUBSCRIBE, NULL, 0), ZW_OK);   /* everything */
+    connect_to(&A, sub, &B, pub);
+    net_run();
+    CHECK_EQ(fx_count(&A, ZW_FX_HANDSHAKE, 0), 1);
+    CHECK(nlinks > 0);
+    for (int s = 0; s < 2; s++)                                       /* after the handshake */
+        CHECK_EQ(zw_core_conn_input(links[nlinks - 1].n[s]->core, links[nlinks - 1].c[s], NULL, 0),
+                 ZW_OK);
+    CHECK_EQ(send_msg(&B, pub, 1, "news"), 1);
+    net_run();
+    char buf[32];
+    CHECK_EQ(recv_msg(&A, sub, buf, sizeof buf), 1);
+    CHECK(strcmp(buf, "news") == 0);
+    CHECK_EQ(zw_core_setopt(A.core, sub, ZW_OPT_UNSUBSCRIBE, NULL, 0), ZW_OK);
+    net_run();
+    uint32_t took = 99;
+    CHECK_EQ(zw_core_send(B.core, pub, NULL, 0, &took), ZW_OK);        /* empty batch */
+    CHECK_EQ(took, 0u);
+
+    /* Routing id: set empty with NULL, read it back into NULL, clear a set one with NULL. */
+    zw_id req = open_sock(&A, ZW_REQ);
+    uint32_t len = 0;
+    CHECK_EQ(zw_core_setopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, 0), ZW_OK);
+    CHECK_EQ(zw_core_getopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, &len), ZW_OK);
+    CHECK_EQ(len, 0u);
+    CHECK_EQ(set_str(&A, req, ZW_OPT_ROUTING_ID, "id"), ZW_OK);
+    len = 0;
+    /* 0 bytes of room for a 2-byte id */
+    CHECK_EQ(zw_core_getopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, &len), ZW_EINVAL);
+    CHECK_EQ(zw_core_setopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, 0), ZW_OK);
+    len = 5;
+    CHECK_EQ(zw_core_getopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, &len), ZW_OK);
+    CHECK_EQ(len, 0u);
+    CHECK_EQ(zw_core_setopt(A.core, req, ZW_OPT_ROUTING_ID, NULL, 3), ZW_EINVAL);
+    len = 4;
+    CHECK_EQ(zw_core_getopt(A.core, req, ZW_OPT_LINGER, NULL, &len), ZW_EINVAL);
+    CHECK_EQ(zw_core_setopt(A.core, req, ZW_OPT_LINGER, NULL, 0), ZW_EINVAL);
+    teardown();
+}
+
+/* The host says how a transport carries a connection; the core picks the engine from it. */
+static void test_framing(void) {
+    setup(2);
+    zw_id pull = open_sock(&B, ZW_PULL), push = open_sock(&A, ZW_PUSH);
+    zw_id conn = 0, d = 0;
+    CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_MESSAGE, &conn), ZW_ENOTSUP);  /* ZWS: later */
+    CHECK_EQ(zw_core_accept(B.core, pull, 7, &conn), ZW_EINVAL);
+    CHECK_EQ(conn, 0u);
+    CHECK_EQ(zw_core_connect(A.core, push, &d), ZW_OK);
+    drain_effects(&A);   /* the DIAL */
+    CHECK_EQ(zw_core_dial_result(A.core, d, 1, ZW_FRAMING_MESSAGE, &conn), ZW_ENOTSUP);
+    CHECK_EQ(conn, 0u);
+    /* The dialer was not wedged: it dials again after the reconnect interval. */
+    int dials = fx_count(&A, ZW_FX_DIAL, d);
+    net_advance(&A, 1000);
+    drain_effects(&A);
+    CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), dials + 1);
+    teardown();
+}
+
 TEST_MAIN("conversation", TEST_CASE(test_req_rep), TEST_CASE(test_req_two_reps),
           TEST_CASE(test_envelopes), TEST_CASE(test_garbage_mid_message),
           TEST_CASE(test_pub_drops), TEST_CASE(test_pub_sub),
@@ -628,4 +699,5 @@ TEST_MAIN("conversation", TEST_CASE(test_req_rep), TEST_CASE(test_req_two_reps),
           TEST_CASE(test_push_pull_hwm), TEST_CASE(test_batches), TEST_CASE(test_reconnect),
           TEST_CASE(test_hostile_peer), TEST_CASE(test_byte_at_a_time),
           TEST_CASE(test_received_survive_peer_close), TEST_CASE(test_linger),
-          TEST_CASE(test_zombie_conn), TEST_CASE(test_options), TEST_CASE(test_immediate))
+          TEST_CASE(test_zombie_conn), TEST_CASE(test_options), TEST_CASE(test_immediate),
+          TEST_CASE(test_null_empty_inputs), TEST_CASE(test_framing))

@@ -1,5 +1,6 @@
 /* test_decoder.c — ZMTP frame decoder against annotated golden vectors, fed one byte at a time
- * and all at once; hostile headers refused before allocation. */
+ * and all at once; hostile headers refused before allocation; large bodies held in memory only
+ * as their bytes arrive. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,220 @@ static void test_decoder_stops_after_one_frame(void) {
     CHECK_EQ(zw_frame_live(), 0);
 }
 
+/* --- large bodies: storage follows the bytes received ------------------------------------- */
+
+#define HDR ((int64_t)sizeof(zw_frame_t))
+
+/* Body bytes held for the frame in progress may be at most twice what arrived, or the first
+ * chunk (64 KiB, or the declared size if smaller) — never the declared size up front. `held` =
+ * bytes of frames already handed out and still alive. */
+static int within_bound(const zmtp_decoder_t *d, int64_t held) {
+    if (d->state != ZMTP_DEC_BODY)
+        return zw_frame_live_bytes() == held;
+    int64_t first = d->size < ZMTP_DEC_FIRST_CHUNK ? (int64_t)d->size : ZMTP_DEC_FIRST_CHUNK;
+    int64_t twice = 2 * (int64_t)d->body_have;
+    int64_t body = zw_frame_live_bytes() - held - HDR;
+    return body <= (first > twice ? first : twice) && body >= (int64_t)d->body_have;
+}
+
+static void test_huge_header_small_memory(void) {
+    /* LONG frame declaring 2^31 - 1 bytes (the largest accepted): flags 02, size 00 00 00 00 7F
+     * FF FF FF, then 5 body bytes. The peer has sent 14 bytes; we must not hold 2 GiB. */
+    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF,
+                                   'a', 'b', 'c', 'd', 'e'};
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, -1);
+    size_t used;
+    zw_frame_t *f;
+    CHECK_EQ(zmtp_decoder_decode(&d, head, sizeof head, &used, &f), ZMTP_DEC_OK);
+    CHECK(f == NULL);
+    CHECK_EQ(used, sizeof head);
+    CHECK_EQ(d.state, ZMTP_DEC_BODY);
+    CHECK_EQ(d.size, (uint64_t)INT32_MAX);                  /* the declared size is kept */
+    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)INT32_MAX - 5);
+    CHECK_EQ(zw_frame_live(), 1);
+    CHECK(zw_frame_live_bytes() < (1 << 20));
+    CHECK(within_bound(&d, 0));
+    /* 1 MiB more, in 4 KiB pieces: the body grows with it, never far ahead. */
+    static uint8_t piece[4096];
+    int ok = 1, bound_ok = 1;
+    for (int i = 0; i < 256 && ok; i++) {
+        memset(piece, i, sizeof piece);
+        ok = zmtp_decoder_decode(&d, piece, sizeof piece, &used, &f) == ZMTP_DEC_OK && !f &&
+             used == sizeof piece;
+        bound_ok &= within_bound(&d, 0);
+    }
+    CHECK(ok);
+    CHECK(bound_ok);
+    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)INT32_MAX - 5 - (1u << 20));
+    CHECK(zw_frame_live_bytes() <= HDR + (2 << 20) + 10);
+    /* What arrived is in place. */
+    CHECK(d.frame != NULL);
+    if (d.frame) {
+        const uint8_t *b = d.frame->data;
+        CHECK(memcmp(b, "abcde", 5) == 0);
+        CHECK(b[5] == 0 && b[5 + 4096] == 1 && b[4 + (1 << 20)] == 255);
+    }
+    zmtp_decoder_fini(&d);
+    CHECK_EQ(zw_frame_live(), 0);
+    CHECK_EQ(zw_frame_live_bytes(), 0);
+}
+
+static uint8_t big_byte(uint32_t i) { return (uint8_t)(i * 13u + (i >> 11)); }
+
+static void test_large_frame_any_chunking(void) {
+    /* A 3 MiB + 7 byte MORE frame, then "z": flags 03 (MORE|LONG), size 00 .. 00 30 00 07, body;
+     * flags 00, size 01, 'z'. Every chunking gives the same bytes, within the memory bound. */
+    const uint32_t size = (3u << 20) + 7;
+    size_t len = 9 + size + 3;
+    uint8_t *wire = malloc(len);
+    const uint8_t head[9] = {0x03, 0, 0, 0, 0, 0x00, 0x30, 0x00, 0x07};
+    memcpy(wire, head, 9);
+    for (uint32_t i = 0; i < size; i++)
+        wire[9 + i] = big_byte(i);
+    memcpy(wire + 9 + size, "\x00\x01z", 3);
+    const size_t chunks[] = {1, 1000, 65536, 65537, 0};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        zmtp_decoder_t d;
+        zmtp_decoder_init(&d, -1);
+        zw_frame_t *fr[2] = {NULL, NULL};
+        int n = 0, bound_ok = 1;
+        int64_t held = 0;
+        size_t pos = 0;
+        while (pos < len) {
+            size_t avail = chunks[c] && len - pos > chunks[c] ? chunks[c] : len - pos;
+            size_t used;
+            zw_frame_t *f;
+            if (zmtp_decoder_decode(&d, wire + pos, avail, &used, &f) != ZMTP_DEC_OK)
+                break;
+            pos += used;
+            if (f && n < 2) {
+                fr[n++] = f;
+                held += HDR + f->alloc;
+            } else if (f) {
+                zw_frame_free(f);
+            }
+            bound_ok &= within_bound(&d, held);
+        }
+        CHECK(bound_ok);
+        CHECK_EQ(n, 2);
+        if (n == 2) {
+            CHECK(fr[0]->size == size && fr[0]->alloc == size && fr[0]->flags == ZW_FRAME_MORE);
+            CHECK(memcmp(fr[0]->data, wire + 9, size) == 0);
+            CHECK(fr[1]->size == 1 && fr[1]->flags == 0 && fr[1]->data[0] == 'z');
+            /* A finished frame holds exactly its body. */
+            CHECK_EQ(zw_frame_live_bytes(), 2 * HDR + size + 1);
+        }
+        zw_frame_free(fr[0]);
+        zw_frame_free(fr[1]);
+        zmtp_decoder_fini(&d);
+        CHECK_EQ(zw_frame_live_bytes(), 0);
+    }
+    free(wire);
+    CHECK_EQ(zw_frame_live(), 0);
+}
+
+static void test_small_frame_exact(void) {
+    /* Up to the first chunk a frame is allocated once at its declared size: flags 02, size
+     * 00 .. 01 00 00 (65536), nothing sent yet. */
+    const uint8_t head[9] = {0x02, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00};
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, -1);
+    size_t used;
+    zw_frame_t *f;
+    CHECK_EQ(zmtp_decoder_decode(&d, head, 9, &used, &f), ZMTP_DEC_OK);
+    CHECK_EQ(ZMTP_DEC_FIRST_CHUNK, 65536);
+    CHECK_EQ(zw_frame_live_bytes(), HDR + 65536);
+    CHECK(d.frame != NULL && d.frame->alloc == 65536);
+    zmtp_decoder_fini(&d);
+    CHECK_EQ(zw_frame_live_bytes(), 0);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_ASAN 1
+#endif
+
+#ifdef HAVE_ASAN
+/* Under ASan, an allocation above 32 MiB returns NULL instead of succeeding, so a body that
+ * grows past it exercises the decoder's out-of-memory path. Nothing else here allocates that
+ * much. (ASAN_OPTIONS from the environment still applies on top.) ASan prints one expected
+ * "WARNING: AddressSanitizer failed to allocate 0x2000018 bytes" when it refuses. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) {
+    return "allocator_may_return_null=1:max_allocation_size_mb=32";
+}
+#endif
+
+static void test_grow_out_of_memory(void) {
+#ifdef HAVE_ASAN
+    /* flags 02, size 2^31 - 1, then 17 MiB of body: growing from 16 MiB to 32 MiB (+ header)
+     * fails, the decoder fails with ZW_CLOSE_NO_MEMORY and frees what it held. */
+    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF};
+    static uint8_t piece[1 << 20];
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, -1);
+    size_t used;
+    zw_frame_t *f;
+    CHECK_EQ(zmtp_decoder_decode(&d, head, sizeof head, &used, &f), ZMTP_DEC_OK);
+    zmtp_dec_result_t rc = ZMTP_DEC_OK;
+    for (int i = 0; i < 17 && rc == ZMTP_DEC_OK; i++)
+        rc = zmtp_decoder_decode(&d, piece, sizeof piece, &used, &f);
+    CHECK_EQ(rc, ZMTP_DEC_FAIL);
+    CHECK(f == NULL);
+    CHECK_EQ(d.state, ZMTP_DEC_ERROR);
+    CHECK_EQ(d.reason, ZW_CLOSE_NO_MEMORY);
+    CHECK(d.text != NULL && strcmp(d.text, "out of memory") == 0);
+    CHECK_EQ(zmtp_decoder_body_missing(&d), 0u);
+    CHECK_EQ(zw_frame_live(), 0);
+    CHECK_EQ(zw_frame_live_bytes(), 0);
+    /* Terminal: nothing more is taken. */
+    CHECK_EQ(zmtp_decoder_decode(&d, piece, 10, &used, &f), ZMTP_DEC_FAIL);
+    CHECK_EQ(used, 0u);
+    zmtp_decoder_fini(&d);
+#endif
+}
+
+static void test_null_empty(void) {
+    /* NULL with length 0 is a legal empty input in every state, and an empty body encodes from
+     * NULL: no pointer arithmetic or memcpy on NULL (undefined even for 0 bytes). */
+    zmtp_decoder_t d;
+    zmtp_decoder_init(&d, -1);
+    size_t used = 9;
+    zw_frame_t *f;
+    const uint8_t part[] = {0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 'a'};  /* LONG, size 256, "a" */
+    const size_t cuts[] = {0, 3, sizeof part};                          /* FLAGS, SIZE, BODY */
+    size_t at = 0;
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_EQ(zmtp_decoder_decode(&d, part + at, cuts[i] - at, &used, &f), ZMTP_DEC_OK);
+        at = cuts[i];
+        CHECK_EQ(zmtp_decoder_decode(&d, NULL, 0, &used, &f), ZMTP_DEC_OK);
+        CHECK(used == 0 && f == NULL);
+    }
+    CHECK_EQ(d.state, ZMTP_DEC_BODY);
+    zmtp_decoder_fini(&d);
+    zmtp_buf_t b = {0};
+    CHECK(zmtp_buf_head(&b) == NULL && zmtp_buf_len(&b) == 0);
+    CHECK_EQ(zmtp_encode_frame(&b, 0, NULL, 0), 0);                    /* flags 00, size 00 */
+    CHECK(zmtp_buf_len(&b) == 2 && zmtp_buf_head(&b)[0] == 0 && zmtp_buf_head(&b)[1] == 0);
+    CHECK_EQ(zmtp_buf_append(&b, NULL, 0), 0);
+    zmtp_buf_consume(&b, 2);
+    zmtp_buf_free(&b);
+    CHECK(zmtp_buf_head(&b) == NULL && zmtp_buf_tail(&b) == NULL);
+    f = zw_frame_dup(NULL, 0, ZW_FRAME_MORE);
+    CHECK(f && f->size == 0 && f->flags == ZW_FRAME_MORE);
+    zw_frame_free(f);
+    CHECK_EQ(zw_frame_live(), 0);
+    CHECK_EQ(zw_frame_live_bytes(), 0);
+}
+
 TEST_MAIN("decoder", TEST_CASE(test_golden_all_at_once), TEST_CASE(test_golden_byte_by_byte),
           TEST_CASE(test_encoder_roundtrip), TEST_CASE(test_oversized), TEST_CASE(test_bad_flags),
-          TEST_CASE(test_truncated_waits), TEST_CASE(test_decoder_stops_after_one_frame))
+          TEST_CASE(test_truncated_waits), TEST_CASE(test_decoder_stops_after_one_frame),
+          TEST_CASE(test_huge_header_small_memory), TEST_CASE(test_large_frame_any_chunking),
+          TEST_CASE(test_small_frame_exact), TEST_CASE(test_grow_out_of_memory),
+          TEST_CASE(test_null_empty))

@@ -18,7 +18,8 @@
 #include "zmqw.h"
 
 static zw_engine_t *engine(int type, const char *id, int64_t max) {
-    zw_engine_cfg_t cfg = {type, (const uint8_t *)id, (uint8_t)(id ? strlen(id) : 0), max};
+    zw_engine_cfg_t cfg = {.socket_type = type, .routing_id = (const uint8_t *)id,
+                           .routing_id_len = (uint8_t)(id ? strlen(id) : 0), .max_msg_size = max};
     zw_engine_t *e = zw_engine_new(&cfg);
     CHECK(e != NULL);
     return e;
@@ -634,6 +635,61 @@ static void test_mutated_streams(void) {
     CHECK_EQ(zw_frame_live(), 0);
 }
 
+static void test_empty_input_null(void) {
+    /* zw_engine_input(e, NULL, 0) is legal in every state (a host may pass an empty view as a
+     * null pointer); before the fix it did NULL + 0 (undefined, UBSan) on the empty buffer. */
+    zw_engine_t *a = engine(ZW_DEALER, "d", -1), *b = engine(ZW_ROUTER, NULL, -1);
+    CHECK_EQ(zw_engine_input(b, NULL, 0), ZW_OK);            /* fresh: GREETING, nothing buffered */
+    CHECK_EQ(zw_engine_state(b), ZW_ENGINE_GREETING);
+    transfer(a, b, 5);                                       /* part of the greeting... */
+    CHECK_EQ(zw_engine_input(b, NULL, 0), ZW_OK);
+    CHECK_EQ(zw_engine_input(a, NULL, 0), ZW_OK);
+    pump(a, b);                                              /* ...then the rest */
+    CHECK_EQ(zw_engine_state(b), ZW_ENGINE_READY);
+    CHECK_EQ(zw_engine_input(b, NULL, 0), ZW_OK);            /* READY, input drained */
+    CHECK(zw_engine_next(b) == NULL);
+    /* A large body in progress with nothing buffered: the direct-to-body path. */
+    zw_frame_t *big = zw_frame_new(20000);
+    memset(big->data, 'q', 20000);
+    CHECK_EQ(zw_engine_write(a, big), ZW_OK);
+    uint32_t n;
+    const uint8_t *p = zw_engine_output(a, 100, &n);
+    CHECK_EQ(feed(b, p, n), ZW_OK);
+    zw_engine_consume(a, n);
+    CHECK(zw_engine_next(b) == NULL);                        /* frame started, body missing */
+    CHECK_EQ(zw_engine_input(b, NULL, 0), ZW_OK);
+    transfer(a, b, 7000);
+    zw_frame_t *f = zw_engine_next(b);
+    CHECK(f && f->size == 20000 && f->data[0] == 'q' && f->data[19999] == 'q');
+    zw_frame_free(f);
+    CHECK_EQ(zw_engine_input(b, NULL, 0), ZW_OK);
+    CHECK_EQ(zw_engine_state(b), ZW_ENGINE_READY);
+    zw_engine_free(a);
+    zw_engine_free(b);
+    CHECK_EQ(zw_frame_live(), 0);
+}
+
+/* The engine is chosen by its configuration: ZMTP with NULL here; kinds and mechanisms this
+ * build does not have yet are refused, never silently replaced by another. */
+static void test_engine_kinds(void) {
+    zw_engine_cfg_t cfg = {.socket_type = ZW_PUSH, .max_msg_size = -1};
+    zw_engine_t *e = zw_engine_new(&cfg);
+    CHECK(e != NULL);
+    CHECK_EQ(zw_engine_state(e), ZW_ENGINE_GREETING);
+    CHECK(zw_engine_pending(e) >= ZMTP_GREETING_SIZE);   /* our greeting is queued at once */
+    zw_engine_free(e);
+    cfg.kind = ZW_ENGINE_ZWS;
+    CHECK(zw_engine_new(&cfg) == NULL);
+    cfg.kind = ZW_ENGINE_RAW;
+    CHECK(zw_engine_new(&cfg) == NULL);
+    cfg.kind = ZW_ENGINE_ZMTP;
+    cfg.mechanism = ZW_MECH_PLAIN;
+    CHECK(zw_engine_new(&cfg) == NULL);
+    cfg.mechanism = ZW_MECH_CURVE;
+    CHECK(zw_engine_new(&cfg) == NULL);
+    CHECK_EQ(zw_frame_live(), 0);
+}
+
 TEST_MAIN("engine", TEST_CASE(test_mutated_streams), TEST_CASE(test_req_rep), TEST_CASE(test_byte_at_a_time),
           TEST_CASE(test_send_before_ready_refused), TEST_CASE(test_golden_greeting_and_ready),
           TEST_CASE(test_subscriptions_by_version), TEST_CASE(test_incoming_subscriptions),
@@ -642,4 +698,5 @@ TEST_MAIN("engine", TEST_CASE(test_mutated_streams), TEST_CASE(test_req_rep), TE
           TEST_CASE(test_ready_without_socket_type), TEST_CASE(test_ready_property_overrun),
           TEST_CASE(test_data_before_ready), TEST_CASE(test_max_msg_size),
           TEST_CASE(test_ping_pong), TEST_CASE(test_error_command),
-          TEST_CASE(test_everything_in_one_chunk), TEST_CASE(test_many_small_frames))
+          TEST_CASE(test_everything_in_one_chunk), TEST_CASE(test_engine_kinds), TEST_CASE(test_many_small_frames),
+          TEST_CASE(test_empty_input_null))

@@ -49,3 +49,38 @@ export function killAll() {
   for (const child of running) child.kill()
   running.clear()
 }
+
+export interface ModuleExit {
+  code: number | null
+  /** The child outlived its limit and was killed. */
+  killed: boolean
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs `source` as an ES module in a fresh Node process (`node --input-type=module -e`), as a
+ * user's script would run; kills it after `limitMs`. `onLine` sees each stdout line as it comes.
+ */
+export function runModule(source: string, onLine?: (line: string) => void, limitMs = 10_000): Promise<ModuleExit> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      child.kill("SIGKILL")
+    }, limitMs)
+    child.stdout.on("data", (chunk: Buffer) => {
+      const lines = chunk.toString()
+      stdout += lines
+      for (const line of lines.split("\n").filter(Boolean)) onLine?.(line)
+    })
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("exit", (code) => {
+      clearTimeout(timer)
+      resolve({ code, killed, stdout, stderr })
+    })
+  })
+}

@@ -3,46 +3,21 @@
  * a send or a receive waits — in worker and inline mode. Each case runs a child process and
  * checks how (and whether) it ended; a child that hangs is killed and fails the test.
  */
-import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import * as theirs from "zeromq"
 import * as ours from "../../dist/index.js"
+import { type ModuleExit, runModule } from "../lib/processes.js"
 
 const dist = join(import.meta.dirname, "../../dist/index.js")
 
-interface Exit {
-  code: number | null
-  killed: boolean
-  stdout: string
-  stderr: string
-}
 
 /** Runs `body` as an ES module with `zmq` and `context` in scope; kills it after `limitMs`. */
-function runChild(inline: boolean, body: string, onLine?: (line: string) => void, limitMs = 10_000): Promise<Exit> {
+function runChild(inline: boolean, body: string, onLine?: (line: string) => void, limitMs = 10_000): Promise<ModuleExit> {
   const source = `import * as zmq from ${JSON.stringify(dist)}
 const context = new zmq.Context({ inline: ${inline} })
 ${body}`
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    let killed = false
-    const timer = setTimeout(() => {
-      killed = true
-      child.kill("SIGKILL")
-    }, limitMs)
-    child.stdout.on("data", (chunk: Buffer) => {
-      const lines = chunk.toString()
-      stdout += lines
-      for (const line of lines.split("\n").filter(Boolean)) onLine?.(line)
-    })
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      resolve({ code, killed, stdout, stderr })
-    })
-  })
+  return runModule(source, onLine, limitMs)
 }
 
 for (const inline of [false, true]) {

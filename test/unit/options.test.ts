@@ -6,11 +6,11 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { WasmCore, wasmImports } from "../../ts/host/abi.js"
+import { WasmCore } from "../../ts/host/abi.js"
 import { encodeOption, OPTIONS } from "../../ts/api/options.js"
 
 const wasm = readFileSync(join(import.meta.dirname, "../../wasm/zmqw.wasm"))
-const core = new WasmCore(new WebAssembly.Instance(new WebAssembly.Module(wasm), wasmImports()), 1)
+const core = new WasmCore(new WebAssembly.Module(wasm))
 const REQ = 3
 
 describe("option tables", () => {

@@ -18,6 +18,12 @@ function headerExports(): string[] {
   return [...header.matchAll(/ZW_EXPORT [^(]*?\b(zw_[a-z_]+)\(/g)].map((m) => m[1])
 }
 
+/** Every `import_module("m"), import_name("n")` the header declares, as "m.n". */
+function headerImports(): string[] {
+  const header = readFileSync(join(root, "native/include/zmqw.h"), "utf8")
+  return [...header.matchAll(/import_module\("([a-z_]+)"\), import_name\("([a-z_]+)"\)/g)].map((m) => `${m[1]}.${m[2]}`)
+}
+
 describe("wasm/zmqw.wasm", () => {
   it("matches its committed sha256", () => {
     const [expected] = readFileSync(`${wasmFile}.sha256`, "utf8").split(/\s+/)
@@ -48,9 +54,15 @@ describe("wasm/zmqw.wasm", () => {
     expect(others).toContain("memory")
   })
 
-  it("imports nothing but the memory-growth notification", () => {
+  it("has its TypeScript constants generated from the header, up to date (ts/host/zmqw.ts)", () => {
+    // The check mode of the generator: exits 1 if the committed file is not what zmqw.h gives.
+    execFileSync(process.execPath, [join(root, "scripts/gen-consts.mjs"), "--check"], { stdio: "pipe" })
+  })
+
+  it("imports nothing but the header's host functions and the memory-growth notification", () => {
     const module = new WebAssembly.Module(readFileSync(wasmFile))
     const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`)
-    expect(imports).toEqual(["env.emscripten_notify_memory_growth"])
+    expect(headerImports()).toEqual(["env.zw_host_entropy"])
+    expect(imports.sort()).toEqual(["env.emscripten_notify_memory_growth", ...headerImports()].sort())
   })
 })

@@ -5,7 +5,11 @@
 import { zmqError } from "./errors.js"
 
 /** Transports this build carries. */
-const SUPPORTED = new Set(["tcp"])
+const SUPPORTED = new Set(["tcp", "ipc", "inproc"])
+
+/** Bytes an ipc path may have: sockaddr_un's sun_path (108) less its terminating NUL. */
+const IPC_MAX_PATH = 107
+const utf8 = new TextEncoder()
 
 export function checkEndpoint(address: unknown, forBind: boolean): void {
   if (typeof address !== "string") throw new TypeError("Address must be a string")
@@ -14,6 +18,12 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
   const scheme = address.slice(0, sep)
   if (!SUPPORTED.has(scheme)) throw zmqError("EPROTONOSUPPORT", { address })
   const rest = address.slice(sep + 3)
+  if (scheme === "ipc") return checkIpc(address, rest)
+  if (scheme === "inproc") {
+    // As libzmq (zeromq 6.8.0): any name but the empty one, for bind and connect alike.
+    if (rest === "") throw zmqError("EINVAL", { address })
+    return
+  }
   const target = !forBind && rest.includes(";") ? rest.slice(rest.indexOf(";") + 1) : rest
   const colon = target.lastIndexOf(":")
   if (colon <= 0) throw zmqError("EINVAL", { address })
@@ -22,4 +32,34 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
   const portOk = (forBind && port === "*") || (/^[0-9]+$/.test(port) && Number(port) <= 65535)
   if (!portOk || (host === "*" && !forBind)) throw zmqError("EINVAL", { address })
   if (host.startsWith("[") !== host.endsWith("]")) throw zmqError("EINVAL", { address })
+}
+
+/**
+ * As libzmq (zeromq 6.8.0): an empty path, or "@" with no abstract name after it, is EINVAL; a
+ * path longer than sun_path can hold is ENAMETOOLONG, for bind and connect alike. Any other path
+ * is left to the host (a missing directory is ENOENT at bind, a retry at connect).
+ */
+function checkIpc(address: string, path: string): void {
+  if (path === "" || path === "@") throw zmqError("EINVAL", { address })
+  if (utf8.encode(path).length > IPC_MAX_PATH) throw zmqError("ENAMETOOLONG", { address })
+  if (path.startsWith("@") && !exactAbstractNames()) {
+    throw zmqError("ENOTSUP", { address, message: ABSTRACT_PADDED })
+  }
+}
+
+const ABSTRACT_PADDED =
+  "Abstract ipc names need libuv 1.48 (Node.js 22) or later: " +
+  "this Node.js pads them with NULs, into names no libzmq peer can reach"
+
+/**
+ * A Linux abstract name is the bytes given, no more: libzmq binds "@name" as "\0name". Node.js
+ * before libuv 1.48 (Node 20) pads the name with NULs to the whole sun_path, which makes it a
+ * different name, so a libzmq peer and we would never meet. Refuse it there rather than bind or
+ * dial a name nobody else can use. (Elsewhere than Linux "@" is an ordinary path character.)
+ */
+function exactAbstractNames(): boolean {
+  const proc = (globalThis as { process?: { platform: string; versions: { uv?: string } } }).process
+  if (proc?.platform !== "linux") return true
+  const [major, minor] = (proc.versions.uv ?? "0.0").split(".").map(Number)
+  return major > 1 || (major === 1 && minor >= 48)
 }

@@ -2,20 +2,23 @@
  * The facade's end of the channel to its host, one per Context: starts the host (in a Worker,
  * or inline on this thread), batches ops per event-loop turn, answers control calls, routes what
  * the host sends back to the sockets, and keeps the process alive exactly while something waits.
+ * If the engine thread dies, every waiter and every later call fails with ETERM (see die()).
  */
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { WasmCore, wasmImports } from "../host/abi.js"
+import { WasmCore } from "../host/abi.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
-import { zmqError } from "./errors.js"
+import { type ZmqError, zmqError } from "./errors.js"
 
 /** What a socket exposes to the link for incoming ops. */
 export interface LinkedSocket {
   onStatus(taken: number, cap: number, flags: number): void
   onMessages(batch: ArrayBuffer, n: number): void
   onGone(): void
+  /** The engine died: fail the waiting send and receive with err, and every later call. */
+  onDead(err: ZmqError): void
   /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
   cut(): void
 }
@@ -29,10 +32,6 @@ function wasmModule(): WebAssembly.Module {
   const path = fileURLToPath(new URL("../wasm/zmqw.wasm", import.meta.url))
   compiled ??= new WebAssembly.Module(readFileSync(path))
   return compiled
-}
-
-function seed(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0]
 }
 
 export class Link {
@@ -52,11 +51,13 @@ export class Link {
   private nextHandle = 1
   /** Pending sends, receives, calls and lingering sockets: while > 0 the process stays up. */
   private holds = 0
+  /** Set once the engine thread has died; every call fails with it from then on. */
+  private dead: ZmqError | undefined
 
   constructor(inline: boolean) {
     const module = wasmModule()
     if (inline) {
-      const core = new WasmCore(new WebAssembly.Instance(module, wasmImports()), seed())
+      const core = new WasmCore(module)
       const hostEnd: Port<ToHost, ToFacade> = {
         post: (ops) => this.receive(ops),
         onmessage: undefined,
@@ -66,18 +67,16 @@ export class Link {
     } else {
       const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
       const worker = new Worker(entry, {
-        workerData: { module, seed: seed() },
+        workerData: { module },
         // A worker inherits the process's flags, and some only apply to the main entry:
         // `node --input-type=module -e ...` would make the worker fail to start.
         execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
       })
       worker.on("message", (ops: ToFacade[]) => this.receive(ops))
-      worker.on("error", (err) => {
-        // The engine thread died: nothing can complete any more. Fail every waiter loudly.
-        for (const call of this.calls.values()) call.reject(err as Error)
-        this.calls.clear()
-        throw err
-      })
+      // An uncaught exception in the engine thread comes as "error" (then "exit"); a worker that
+      // stops otherwise only as "exit". The link never stops its worker, so either is a death.
+      worker.on("error", (err) => this.die(err))
+      worker.on("exit", (code) => this.die(new Error(`zeromq-wasm: the engine worker exited with code ${code}`)))
       worker.unref()
       this.worker = worker
       this.port = { post: (ops, transfer) => worker.postMessage(ops, transfer), onmessage: undefined }
@@ -86,20 +85,51 @@ export class Link {
 
   register(socket: LinkedSocket): number {
     const handle = this.nextHandle++
-    this.sockets.set(handle, socket)
+    if (this.dead) socket.onDead(this.dead)
+    else this.sockets.set(handle, socket)
     return handle
+  }
+
+  /** @internal For tests: the engine's worker (undefined inline), so that a test can kill it. */
+  get thread(): Worker | undefined {
+    return this.worker
+  }
+
+  /**
+   * The engine thread is gone: nothing sent to it will be answered, so every waiter fails now
+   * (pending control calls here, each socket's waiting send and receive through onDead) and so
+   * does every later call on this context's sockets. The error is ETERM, "Context was
+   * terminated": what libzmq answers, and zeromq.js reports, for every call on a socket whose
+   * context can no longer run it. It says the context is finished as a whole, which EBADF
+   * ("Socket is closed") would not; the worker's own error is kept as its `cause`.
+   */
+  private die(cause: unknown): void {
+    if (this.dead) return
+    const err = zmqError("ETERM", { cause })
+    this.dead = err
+    for (const call of this.calls.values()) call.reject(err)
+    this.calls.clear()
+    for (const socket of this.sockets.values()) socket.onDead(err)
+    this.sockets.clear()
+    this.unflushed.clear()
+    this.ops = []
+    this.transfer = []
+    this.bytes = 0
+    // hold() and release() do nothing from now on: no waiter failed above and no lingering
+    // socket (whose "gone" will never come) may keep the process up.
+    this.worker?.unref()
   }
 
   // ---- liveness ------------------------------------------------------------------------------
 
   hold(): void {
-    if (this.holds++ > 0) return
+    if (this.dead || this.holds++ > 0) return
     if (this.worker) this.worker.ref()
     else this.keepAlive = setInterval(() => {}, 1 << 30)
   }
 
   release(): void {
-    if (--this.holds > 0) return
+    if (this.dead || --this.holds > 0) return
     if (this.worker) this.worker.unref()
     else if (this.keepAlive) clearInterval(this.keepAlive)
     this.keepAlive = undefined
@@ -109,6 +139,7 @@ export class Link {
 
   /** A control call whose answer the caller awaits. */
   call<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): Promise<Awaited<ReturnType<HostApi[M]>>> {
+    if (this.dead) return Promise.reject(this.dead)
     const id = this.nextCall++
     this.hold()
     const promise = new Promise<Awaited<ReturnType<HostApi[M]>>>((resolve, reject) => {
@@ -142,6 +173,7 @@ export class Link {
 
   /** A socket has batched messages to go. */
   pending(socket: LinkedSocket, bytes: number): void {
+    if (this.dead) return
     this.unflushed.add(socket)
     this.bytes += bytes
     if (this.bytes >= FLUSH_BYTES) this.flush()
@@ -150,11 +182,13 @@ export class Link {
 
   /** A socket hands over its cut batch. */
   sendBatch(handle: number, b: ArrayBuffer, len: number, n: number): void {
+    if (this.dead) return
     this.ops.push({ t: "send", s: handle, b, len, n })
     this.transfer.push(b)
   }
 
   credit(handle: number, n: number): void {
+    if (this.dead) return
     this.ops.push({ t: "credit", s: handle, n })
     this.flushSoon()
   }
@@ -195,6 +229,7 @@ export class Link {
   // ---- incoming ------------------------------------------------------------------------------
 
   private receive(ops: ToFacade[]): void {
+    if (this.dead) return // sent before the death, arrived after it: every waiter has failed
     for (const op of ops) {
       switch (op.t) {
         case "ret": {
@@ -210,6 +245,9 @@ export class Link {
           break
         case "msgs":
           this.sockets.get(op.s)?.onMessages(op.b, op.n)
+          break
+        case "fatal":
+          this.die(new Error(`zeromq-wasm: the engine failed: ${op.detail}`))
           break
         case "gone": {
           const socket = this.sockets.get(op.s)

@@ -6,9 +6,10 @@
  */
 import { BatchReader, BatchWriter } from "../host/channel/batch.js"
 import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
+import { ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
-import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, zmqError } from "./errors.js"
+import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
 import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
@@ -24,17 +25,15 @@ export type SocketType =
 
 /** libzmq's socket type numbers by zeromq.js's names. */
 export const SOCKET_TYPES: Record<SocketType, number> = {
-  pair: 0, publisher: 1, subscriber: 2, request: 3, reply: 4, dealer: 5, router: 6,
-  pull: 7, push: 8, xpublisher: 9, xsubscriber: 10, stream: 11,
+  pair: ZW_SOCKET.PAIR, publisher: ZW_SOCKET.PUB, subscriber: ZW_SOCKET.SUB, request: ZW_SOCKET.REQ,
+  reply: ZW_SOCKET.REP, dealer: ZW_SOCKET.DEALER, router: ZW_SOCKET.ROUTER, pull: ZW_SOCKET.PULL,
+  push: ZW_SOCKET.PUSH, xpublisher: ZW_SOCKET.XPUB, xsubscriber: ZW_SOCKET.XSUB, stream: ZW_SOCKET.STREAM,
 }
 
 /** Return credit to the host after this many received messages were consumed. */
 const CREDIT_CHUNK = RECV_WINDOW / 4
 const RESOLVED: Promise<void> = Promise.resolve()
 
-/** zmqw.h's ZW_STATUS_SEND_FSM / ZW_STATUS_RECV_FSM. */
-const STATUS_SEND_FSM = 1
-const STATUS_RECV_FSM = 2
 
 
 export abstract class Socket implements LinkedSocket {
@@ -44,6 +43,8 @@ export abstract class Socket implements LinkedSocket {
   private readonly typeNumber: number
   private readonly values = new Map<string, unknown>()
   private isClosed = false
+  /** The engine died (link.ts, die()): every call fails with this error from then on. */
+  private deadError: ZmqError | undefined
   private endpoint: string | null = null
   private binding = false
   /** Addresses connected and not yet disconnected (ENOENT is decided here, synchronously). */
@@ -113,6 +114,7 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   setOption(row: OptionRow, value: unknown): void {
     if (this.isClosed) throw zmqError("ENOTSOCK")
+    if (this.deadError) throw this.deadError
     const checked = checkOption(row, value)
     this.values.set(row.name, checked)
     if (!row.local) this.control("setopt", [this.handle, row.zmq, encodeOption(row, checked)])
@@ -207,15 +209,16 @@ export abstract class Socket implements LinkedSocket {
   private settle(): void {
     if (!this.upToDate()) return
     if (this.sendWait?.expired) {
-      this.failSend(zmqError(this.flags & STATUS_SEND_FSM ? "EFSM" : "EAGAIN"))
+      this.failSend(zmqError(this.flags & ZW_STATUS.SEND_FSM ? "EFSM" : "EAGAIN"))
     }
     if (this.receiveWait?.expired) {
-      this.failReceive(zmqError(this.flags & STATUS_RECV_FSM ? "EFSM" : "EAGAIN"))
+      this.failReceive(zmqError(this.flags & ZW_STATUS.RECV_FSM ? "EFSM" : "EAGAIN"))
     }
   }
 
   private checkOpen(): void {
     if (this.isClosed) throw zmqError("EBADF")
+    if (this.deadError) throw this.deadError
   }
 
   // ---- send ----------------------------------------------------------------------------------
@@ -228,6 +231,7 @@ export abstract class Socket implements LinkedSocket {
   send(message: MessageLike | MessageLike[]): Promise<void> {
     if (message === undefined) throw new TypeError("Message must be present")
     if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.deadError) return Promise.reject(this.deadError)
     if (this.sendWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_SEND }))
     const parts = toParts(message)
     if (this.credit() > 0) {
@@ -280,6 +284,7 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   receive(): Promise<Buffer[]> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.deadError) return Promise.reject(this.deadError)
     if (this.receiveWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_RECEIVE }))
     if (this.inbox.length > 0) return Promise.resolve(this.take())
     const wait = new Pending<Buffer[]>(this.link, this.option("receiveTimeout"), () => this.settle())
@@ -319,6 +324,13 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   onGone(): void {
     this.link.release()
+  }
+
+  /** @internal */
+  onDead(err: ZmqError): void {
+    this.deadError = err
+    this.failSend(err)
+    this.failReceive(err)
   }
 
   /** @internal */

@@ -7,18 +7,21 @@
  * into the core again. Views over `memory.buffer` are re-derived whenever the memory has grown.
  */
 
+import { ZW_ERR_NAMES, ZW_FRAMING } from "./zmqw.js"
+
 export type SocketId = number & { readonly __brand: "SocketId" }
 export type ConnId = number & { readonly __brand: "ConnId" }
 export type DialerId = number & { readonly __brand: "DialerId" }
 
-/** zw_err, in header order. */
-export const ZwErr = [
-  "OK", "EINVAL", "EAGAIN", "EFSM", "ENOTSOCK", "ENOENT", "ENOMEM", "ENOTSUP", "EMSGSIZE", "EPROTO",
-] as const
+/** zw_err names by value (generated from zmqw.h). */
+export const ZwErr = ZW_ERR_NAMES
 export type ZwErrName = (typeof ZwErr)[number]
 
 /** zw_err values by name. */
 const E = Object.fromEntries(ZwErr.map((name, value) => [name, value])) as Record<ZwErrName, number>
+
+/** zmqw.h's ZW_FRAMING_*: how a transport carries a connection (the core picks the engine). */
+export type Framing = (typeof ZW_FRAMING)[keyof typeof ZW_FRAMING]
 
 export class CoreError extends Error {
   constructor(readonly call: string, readonly err: ZwErrName) {
@@ -30,14 +33,15 @@ export class CoreError extends Error {
 export const ABI_EXPORTS = [
   "zw_init", "zw_scratch", "zw_alloc", "zw_free", "zw_advance", "zw_socket_open", "zw_socket_close",
   "zw_setopt", "zw_getopt", "zw_accept", "zw_connect", "zw_disconnect", "zw_dial_result",
-  "zw_conn_input", "zw_conn_output", "zw_conn_closed", "zw_send", "zw_recv", "zw_status",
+  "zw_conn_input", "zw_conn_output", "zw_conn_closed", "zw_inproc_bind", "zw_inproc_unbind",
+  "zw_inproc_connect", "zw_send", "zw_recv", "zw_status",
   "zw_effects",
 ] as const
 
 interface Exports {
   memory: WebAssembly.Memory
   _initialize?: () => void
-  zw_init(seed: number): number
+  zw_init(): number
   zw_scratch(): number
   zw_alloc(size: number, outPtr: number): number
   zw_free(ptr: number): number
@@ -46,25 +50,43 @@ interface Exports {
   zw_socket_close(sock: number): number
   zw_setopt(sock: number, opt: number, val: number, len: number): number
   zw_getopt(sock: number, opt: number, val: number, inoutLen: number): number
-  zw_accept(sock: number, outConn: number): number
+  zw_accept(sock: number, framing: number, outConn: number): number
   zw_connect(sock: number, outDialer: number): number
   zw_disconnect(dialer: number): number
-  zw_dial_result(dialer: number, ok: number, outConn: number): number
+  zw_dial_result(dialer: number, ok: number, framing: number, outConn: number): number
   zw_conn_input(conn: number, data: number, len: number): number
   zw_conn_output(conn: number, outPtr: number, outLen: number): number
   zw_conn_closed(conn: number): number
+  zw_inproc_bind(sock: number, name: number, len: number): number
+  zw_inproc_unbind(sock: number, name: number, len: number): number
+  zw_inproc_connect(sock: number, name: number, len: number, outLink: number): number
   zw_send(sock: number, batch: number, len: number, outMsgs: number): number
   zw_recv(sock: number, maxMsgs: number, maxBytes: number, outPtr: number, outLen: number, outMsgs: number): number
   zw_status(sock: number, outCap: number, outFlags: number): number
   zw_effects(outPtr: number, outLen: number): number
 }
 
+/** getRandomValues fills at most this many bytes per call (Web Crypto's limit). */
+const ENTROPY_CHUNK = 65536
+
 /**
- * The one import a standalone emscripten module asks for (test/unit/wasm.test.ts checks there is
- * no other): a growth notice, needless here because every access re-derives its views.
+ * The wasm's imports (test/unit/wasm.test.ts checks there are no others): the host's entropy
+ * (zmqw.h's zw_host_entropy: crypto.getRandomValues into the core's memory) and the growth
+ * notice a standalone emscripten module asks for, needless here because every access re-derives
+ * its views. `memory` is the instance's, known only once it exists.
  */
-export function wasmImports(): WebAssembly.Imports {
-  return { env: { emscripten_notify_memory_growth: () => {} } }
+function wasmImports(memory: () => WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      emscripten_notify_memory_growth: () => {},
+      zw_host_entropy: (ptr: number, len: number) => {
+        for (let off = 0; off < len; off += ENTROPY_CHUNK) {
+          const n = Math.min(ENTROPY_CHUNK, len - off)
+          crypto.getRandomValues(new Uint8Array(memory().buffer, ptr + off, n))
+        }
+      },
+    },
+  }
 }
 
 const STAGING_MIN = 64 * 1024
@@ -77,20 +99,18 @@ export class WasmCore {
   private staging = 0
   private stagingSize = 0
 
-  constructor(instance: WebAssembly.Instance, seed: number) {
-    this.x = instance.exports as unknown as Exports
+  /** Instantiates the core (synchronously: the module is compiled already). */
+  constructor(module: WebAssembly.Module) {
+    let exports: Exports | undefined
+    const instance = new WebAssembly.Instance(module, wasmImports(() => (exports as Exports).memory))
+    this.x = exports = instance.exports as unknown as Exports
     this.x._initialize?.()
     this.bytes = new Uint8Array(this.x.memory.buffer)
     this.view = new DataView(this.x.memory.buffer)
-    this.check("zw_init", this.x.zw_init(seed >>> 0))
+    this.check("zw_init", this.x.zw_init())
     // Out-parameters live in the core's static scratch area; its address never changes.
     this.out = this.x.zw_scratch()
     this.stage(STAGING_MIN)
-  }
-
-  static async instantiate(module: WebAssembly.Module, seed: number): Promise<WasmCore> {
-    const instance = await WebAssembly.instantiate(module, wasmImports())
-    return new WasmCore(instance, seed)
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -178,8 +198,8 @@ export class WasmCore {
 
   // ---- connections --------------------------------------------------------------------------
 
-  accept(sock: SocketId): ConnId {
-    this.check("zw_accept", this.x.zw_accept(sock, this.out))
+  accept(sock: SocketId, framing: Framing): ConnId {
+    this.check("zw_accept", this.x.zw_accept(sock, framing, this.out))
     this.refresh()
     return this.u32(0) as ConnId
   }
@@ -198,8 +218,8 @@ export class WasmCore {
    * ok: a new connection id; failed: undefined (the core schedules a retry). Also undefined when
    * the dialer is already gone (its socket finished lingering while the dial was under way).
    */
-  dialResult(dialer: DialerId, ok: boolean): ConnId | undefined {
-    const rc = this.x.zw_dial_result(dialer, ok ? 1 : 0, this.out)
+  dialResult(dialer: DialerId, ok: boolean, framing: Framing = ZW_FRAMING.STREAM): ConnId | undefined {
+    const rc = this.x.zw_dial_result(dialer, ok ? 1 : 0, framing, this.out)
     if (rc === E.ENOENT) return undefined
     this.check("zw_dial_result", rc)
     if (!ok) return undefined
@@ -230,6 +250,28 @@ export class WasmCore {
   connClosed(conn: ConnId): void {
     const rc = this.x.zw_conn_closed(conn)
     if (rc !== E.ENOENT /* already forgotten */) this.check("zw_conn_closed", rc)
+  }
+
+  // ---- inproc -------------------------------------------------------------------------------
+
+  /** Binds an inproc name (the bytes after "inproc://"); EADDRINUSE if it is bound. */
+  inprocBind(sock: SocketId, name: Uint8Array): void {
+    const p = this.put(name)
+    this.check("zw_inproc_bind", this.x.zw_inproc_bind(sock, p, name.length))
+  }
+
+  /** ENOENT if the socket has not bound the name. */
+  inprocUnbind(sock: SocketId, name: Uint8Array): void {
+    const p = this.put(name)
+    this.check("zw_inproc_unbind", this.x.zw_inproc_unbind(sock, p, name.length))
+  }
+
+  /** An inproc connect: its id is a dialer's for disconnect() and DIAL_STOP. */
+  inprocConnect(sock: SocketId, name: Uint8Array): DialerId {
+    const p = this.put(name)
+    this.check("zw_inproc_connect", this.x.zw_inproc_connect(sock, p, name.length, this.out))
+    this.refresh()
+    return this.u32(0) as DialerId
   }
 
   // ---- messages -----------------------------------------------------------------------------

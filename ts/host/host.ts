@@ -8,7 +8,8 @@
  * peer: it only moves bytes and follows effects.
  */
 import type { Duplex } from "node:stream"
-import { type ConnId, CoreError, type DialerId, type SocketId, type WasmCore } from "./abi.js"
+import { type ConnId, CoreError, type DialerId, type Framing, type SocketId, type WasmCore } from "./abi.js"
+import { ZW_FX, ZW_OPT } from "./zmqw.js"
 import { messageOffset } from "./channel/batch.js"
 import {
   type ErrorInfo,
@@ -21,20 +22,9 @@ import {
 } from "./channel/protocol.js"
 import { StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
+import { ipc } from "./transports/ipc.js"
 import { tcp } from "./transports/tcp.js"
 
-/** Effect kinds, zmqw.h's zw_effect_kind. */
-const enum Fx {
-  Dial = 1,
-  Output = 2,
-  Close = 3,
-  Pause = 4,
-  Resume = 5,
-  Status = 6,
-  SocketGone = 7,
-  Handshake = 8,
-  DialStop = 9,
-}
 const FX_HEADER = 12
 
 interface Effect {
@@ -61,9 +51,18 @@ interface HostSocket {
   /** Listeners by the address bound and by their resolved endpoint. */
   listeners: Map<string, Listener>
   dialers: Map<string, DialerId[]>
+  /** Its transport streams not yet closed, including those of a socket the core finished. */
+  streams: Set<StreamConn>
+  /** When lingering must stop (performance.now() ms), or Infinity; set by close(). */
+  lingerUntil: number
+  /** The core finished the socket; "gone" waits until `streams` has flushed and closed. */
+  finished: boolean
+  /** Cuts the streams off when the linger deadline passes with bytes still unwritten. */
+  lingerTimer: ReturnType<typeof setTimeout> | undefined
 }
 
-const transports: Record<string, Transport> = { tcp }
+
+const transports: Record<string, Transport> = { tcp, ipc }
 
 function transportOf(address: string): Transport {
   const t = transports[address.slice(0, address.indexOf("://"))]
@@ -72,6 +71,12 @@ function transportOf(address: string): Transport {
 }
 
 const textDecoder = new TextDecoder()
+const textEncoder = new TextEncoder()
+
+/** The name of an inproc:// address as the core keys it (UTF-8), or undefined for others. */
+function inprocName(address: string): Uint8Array | undefined {
+  return address.startsWith("inproc://") ? textEncoder.encode(address.slice(9)) : undefined
+}
 
 export interface HostOptions {
   /** Inline mode: no handle of the host may keep the process alive on its own. */
@@ -82,6 +87,8 @@ export class Host implements HostApi, StreamSink {
   private readonly sockets = new Map<number, HostSocket>()
   private readonly byId = new Map<SocketId, HostSocket>()
   private readonly conns = new Map<ConnId, StreamConn>()
+  /** The socket each stream was made for (kept after the core finished the socket). */
+  private readonly owners = new Map<StreamConn, HostSocket>()
   private readonly dialers = new Map<DialerId, { sock: HostSocket; address: string }>()
   /** Sockets whose sends, receives or status need a look in this turn. */
   private readonly dirty = new Set<HostSocket>()
@@ -91,13 +98,44 @@ export class Host implements HostApi, StreamSink {
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = -1
   private inTurn = false
+  /** The engine failed (an exception out of the core or the host's own code): see fatal(). */
+  private dead = false
 
   constructor(
     private readonly core: WasmCore,
     private readonly port: Port<ToHost, ToFacade>,
     private readonly options: HostOptions,
   ) {
-    port.onmessage = (ops) => this.receive(ops)
+    port.onmessage = (ops) => this.safely(() => this.receive(ops))
+  }
+
+  /**
+   * Runs one event from outside (the facade's ops, a stream, a dial, a timer). Nothing may throw
+   * out of it: in a worker an uncaught exception kills the thread without a word, inline it
+   * lands in some unrelated stream handler of the user's process. A failure here means the host
+   * can no longer follow the core (zw_effects' ZW_ENOMEM, a bug), so it is fatal: see fatal().
+   */
+  private safely(event: () => void): void {
+    if (this.dead) return
+    try {
+      event()
+    } catch (err) {
+      this.fatal(err)
+    }
+  }
+
+  /** Stops the engine: every stream and listener goes, and the facade fails all that waits. */
+  private fatal(err: unknown): void {
+    this.dead = true
+    if (this.timer) clearTimeout(this.timer)
+    for (const conn of this.conns.values()) conn.destroy()
+    for (const sock of this.sockets.values()) {
+      for (const l of new Set(sock.listeners.values())) l.close()
+      if (sock.lingerTimer) clearTimeout(sock.lingerTimer)
+    }
+    this.outOps = []
+    this.outTransfer = []
+    this.port.post([{ t: "fatal", detail: err instanceof Error ? err.message : String(err) }], [])
   }
 
   // ---- facade ops ----------------------------------------------------------------------------
@@ -169,6 +207,10 @@ export class Host implements HostApi, StreamSink {
       closing: false,
       listeners: new Map(),
       dialers: new Map(),
+      streams: new Set(),
+      lingerUntil: Infinity,
+      finished: false,
+      lingerTimer: undefined,
     }
     this.sockets.set(handle, sock)
     this.byId.set(id, sock)
@@ -179,7 +221,12 @@ export class Host implements HostApi, StreamSink {
     const sock = this.sockets.get(handle)
     if (!sock || sock.closing) return
     sock.closing = true
+    // Batches the core could not take before the close (all of them reached it first, see
+    // call()) are dropped here, as libzmq drops what a closing socket's pipes could not hold.
     sock.pending = []
+    const raw = this.core.getopt(sock.id, ZW_OPT.LINGER)
+    const linger = new DataView(raw.buffer, raw.byteOffset, 4).getInt32(0, true)
+    sock.lingerUntil = linger < 0 ? Infinity : performance.now() + linger
     for (const l of new Set(sock.listeners.values())) l.close()
     sock.listeners.clear()
     this.core.socketClose(sock.id)
@@ -193,7 +240,14 @@ export class Host implements HostApi, StreamSink {
 
   async bind(handle: number, address: string): Promise<string> {
     const sock = this.sock(handle)
-    const listener = await transportOf(address).listen(address, (stream) => this.accepted(sock, stream))
+    const name = inprocName(address)
+    if (name) {
+      this.core.inprocBind(sock.id, name) // never reaches a transport: the core joins the pipes
+      this.dirty.add(sock)
+      return address
+    }
+    const transport = transportOf(address)
+    const listener = await transport.listen(address, (stream) => this.accepted(sock, stream, transport.framing))
     if (this.options.unrefHandles) listener.unref()
     if (sock.closing) {
       listener.close()
@@ -206,6 +260,8 @@ export class Host implements HostApi, StreamSink {
 
   async unbind(handle: number, address: string): Promise<void> {
     const sock = this.sock(handle)
+    const name = inprocName(address)
+    if (name) return this.core.inprocUnbind(sock.id, name)
     const listener = sock.listeners.get(address)
     if (!listener) throw new TransportError("ENOENT")
     for (const [key, l] of sock.listeners) if (l === listener) sock.listeners.delete(key)
@@ -214,8 +270,9 @@ export class Host implements HostApi, StreamSink {
 
   connect(handle: number, address: string): void {
     const sock = this.sock(handle)
-    transportOf(address) // refuses an unknown scheme before the core makes a dialer
-    const dialer = this.core.connect(sock.id)
+    const name = inprocName(address)
+    if (!name) transportOf(address) // refuses an unknown scheme before the core makes a dialer
+    const dialer = name ? this.core.inprocConnect(sock.id, name) : this.core.connect(sock.id)
     this.dialers.set(dialer, { sock, address })
     const list = sock.dialers.get(address) ?? []
     list.push(dialer)
@@ -239,15 +296,17 @@ export class Host implements HostApi, StreamSink {
 
   // ---- streams -------------------------------------------------------------------------------
 
-  private accepted(sock: HostSocket, stream: Duplex): void {
-    if (sock.closing) {
+  private accepted(sock: HostSocket, stream: Duplex, framing: Framing): void {
+    if (sock.closing || this.dead) {
       stream.destroy()
       return
     }
-    this.tick()
-    const conn = this.core.accept(sock.id)
-    this.conns.set(conn, new StreamConn(conn, stream, this, this.options.unrefHandles))
-    this.turn()
+    this.safely(() => {
+      this.tick()
+      const conn = this.core.accept(sock.id, framing)
+      this.adopt(sock, new StreamConn(conn, stream, this, this.options.unrefHandles))
+      this.turn()
+    })
   }
 
   private dial(dialer: DialerId): void {
@@ -262,9 +321,11 @@ export class Host implements HostApi, StreamSink {
       settled = true
       stream.destroy()
       if (this.dialers.has(dialer)) {
-        this.tick()
-        this.core.dialResult(dialer, false)
-        this.turn()
+        this.safely(() => {
+          this.tick()
+          this.core.dialResult(dialer, false)
+          this.turn()
+        })
       }
     }
     stream.once("error", fail)
@@ -274,32 +335,54 @@ export class Host implements HostApi, StreamSink {
       settled = true
       stream.off("error", fail)
       stream.off("close", fail)
-      if (!this.dialers.has(dialer)) {
+      if (!this.dialers.has(dialer) || this.dead) {
         stream.destroy()
         return
       }
-      this.tick()
-      const conn = this.core.dialResult(dialer, true)
-      if (conn === undefined) {
-        stream.destroy()
-        return
-      }
-      this.conns.set(conn, new StreamConn(conn, stream, this, this.options.unrefHandles))
+      this.safely(() => {
+        this.tick()
+        const conn = this.core.dialResult(dialer, true, transport.framing)
+        if (conn === undefined) {
+          stream.destroy()
+          return
+        }
+        this.adopt(entry.sock, new StreamConn(conn, stream, this, this.options.unrefHandles))
+        this.turn()
+      })
+    })
+  }
+
+  private adopt(sock: HostSocket, conn: StreamConn): void {
+    this.conns.set(conn.id, conn)
+    this.owners.set(conn, sock)
+    sock.streams.add(conn)
+  }
+
+  input(conn: StreamConn, chunk: Buffer): void {
+    this.safely(() => {
+      if (!this.core.connInput(conn.id, chunk)) conn.destroy()
       this.turn()
     })
   }
 
-  input(conn: StreamConn, chunk: Buffer): void {
-    if (!this.core.connInput(conn.id, chunk)) conn.destroy()
-    this.turn()
-  }
-
   drained(conn: StreamConn): void {
-    this.writeOut(conn)
-    this.turn()
+    this.safely(() => {
+      this.writeOut(conn)
+      this.turn()
+    })
   }
 
   closed(conn: StreamConn): void {
+    this.safely(() => this.streamClosed(conn))
+  }
+
+  private streamClosed(conn: StreamConn): void {
+    const sock = this.owners.get(conn)
+    this.owners.delete(conn)
+    if (sock) {
+      sock.streams.delete(conn)
+      if (sock.finished && sock.streams.size === 0) this.gone(sock)
+    }
     if (this.conns.get(conn.id) !== conn) return
     this.conns.delete(conn.id)
     this.core.connClosed(conn.id)
@@ -401,15 +484,15 @@ export class Host implements HostApi, StreamSink {
 
   private apply(fx: Effect): void {
     switch (fx.kind) {
-      case Fx.Dial:
+      case ZW_FX.DIAL:
         this.dial(fx.id as DialerId)
         break
-      case Fx.Output: {
+      case ZW_FX.OUTPUT: {
         const conn = this.conns.get(fx.id as ConnId)
         if (conn) this.writeOut(conn)
         break
       }
-      case Fx.Close: {
+      case ZW_FX.CLOSE: {
         const conn = this.conns.get(fx.id as ConnId)
         if (conn) {
           this.writeOut(conn) // an ERROR command may be queued for the peer
@@ -417,28 +500,23 @@ export class Host implements HostApi, StreamSink {
         }
         break
       }
-      case Fx.Pause:
+      case ZW_FX.PAUSE:
         this.conns.get(fx.id as ConnId)?.pause()
         break
-      case Fx.Resume:
+      case ZW_FX.RESUME:
         this.conns.get(fx.id as ConnId)?.resume()
         break
-      case Fx.Status: {
+      case ZW_FX.STATUS: {
         const sock = this.byId.get(fx.id as SocketId)
         if (sock) this.dirty.add(sock)
         break
       }
-      case Fx.SocketGone: {
+      case ZW_FX.SOCKET_GONE: {
         const sock = this.byId.get(fx.id as SocketId)
-        if (sock) {
-          this.byId.delete(sock.id)
-          this.sockets.delete(sock.handle)
-          this.dirty.delete(sock)
-          this.emit({ t: "gone", s: sock.handle })
-        }
+        if (sock) this.finish(sock)
         break
       }
-      case Fx.DialStop: {
+      case ZW_FX.DIAL_STOP: {
         const entry = this.dialers.get(fx.id as DialerId)
         if (entry) {
           this.dialers.delete(fx.id as DialerId)
@@ -448,9 +526,44 @@ export class Host implements HostApi, StreamSink {
         }
         break
       }
-      case Fx.Handshake:
+      case ZW_FX.HANDSHAKE:
         break // monitor events come with the Observer
     }
+  }
+
+  // ---- the end of a socket ------------------------------------------------------------------
+
+  /**
+   * The core is done with a socket: every byte it had for the socket's peers was handed to the
+   * streams, which were told to end (ZW_FX_CLOSE). Those bytes may still sit in the streams'
+   * buffers, and a process that exits now loses them: a user who sends and then closes must see
+   * the tail arrive, as libzmq delivers it before zmq_ctx_term returns. So the facade hears
+   * "gone" (and stops holding the process) only once the streams have flushed and closed, or
+   * when the linger deadline cuts them off (at once for linger 0).
+   */
+  private finish(sock: HostSocket): void {
+    this.byId.delete(sock.id)
+    this.dirty.delete(sock)
+    sock.finished = true
+    const left = sock.lingerUntil - performance.now()
+    if (sock.streams.size === 0) {
+      this.gone(sock)
+    } else if (left <= 0) {
+      for (const conn of sock.streams) conn.destroy()
+    } else if (left < Infinity) {
+      sock.lingerTimer = setTimeout(() => {
+        for (const conn of sock.streams) conn.destroy()
+      }, Math.ceil(left))
+      if (this.options.unrefHandles) sock.lingerTimer.unref?.()
+    }
+  }
+
+  private gone(sock: HostSocket): void {
+    if (sock.lingerTimer) clearTimeout(sock.lingerTimer)
+    sock.lingerTimer = undefined
+    this.sockets.delete(sock.handle)
+    this.emit({ t: "gone", s: sock.handle })
+    this.flushSoon()
   }
 
   // ---- timer and output to the facade -------------------------------------------------------
@@ -468,7 +581,7 @@ export class Host implements HostApi, StreamSink {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.timerAt = -1
-      this.turn()
+      this.safely(() => this.turn())
     }, Math.max(0, Math.ceil(deadline - performance.now())))
     if (this.options.unrefHandles) this.timer.unref?.()
   }
@@ -492,9 +605,12 @@ export class Host implements HostApi, StreamSink {
   }
 }
 
-function toErrorInfo(err: unknown, address: unknown): ErrorInfo {
+/** @internal Exported for test/unit/core-errors.test.ts. */
+export function toErrorInfo(err: unknown, address: unknown): ErrorInfo {
   const addr = typeof address === "string" ? address : undefined
   if (err instanceof TransportError) return { code: err.code, address: addr, detail: err.message }
-  if (err instanceof CoreError) return { code: err.err === "ENOTSOCK" ? "ENOTSOCK" : "EINVAL", address: addr, detail: err.message }
+  // The core's zw_err names are libzmq's errno names, which are the codes zeromq.js reports;
+  // ts/api/errors.ts has a row (errno, wording) for each.
+  if (err instanceof CoreError) return { code: err.err, address: addr, detail: err.message }
   return { code: "EINVAL", address: addr, detail: String(err) }
 }

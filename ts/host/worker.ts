@@ -3,15 +3,15 @@
  * thread compiled the core and posts the Module in workerData; it is instantiated here.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import { WasmCore, wasmImports } from "./abi.js"
+import { WasmCore } from "./abi.js"
 import type { Port, ToFacade, ToHost } from "./channel/protocol.js"
 import { Host } from "./host.js"
 
-const { module, seed } = workerData as { module: WebAssembly.Module; seed: number }
+const { module } = workerData as { module: WebAssembly.Module }
 const parent = parentPort
 if (!parent) throw new Error("zeromq-wasm: worker.js must run in a worker thread")
 
-const core = new WasmCore(new WebAssembly.Instance(module, wasmImports()), seed)
+const core = new WasmCore(module)
 const port: Port<ToHost, ToFacade> = {
   post: (ops, transfer) => parent.postMessage(ops, transfer),
   onmessage: undefined,

@@ -20,11 +20,17 @@ static void conn_signal_output(zw_conn_t *conn) {
     }
 }
 
-zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d) {
+static void handshake_fire(zw_core_t *c, zw_timer_t *t) {
+    conn_fail(CONTAINER(t, zw_conn_t, hs_timer), ZW_CLOSE_HANDSHAKE_TIMEOUT, "handshake timed out");
+}
+
+zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind) {
     zw_core_t *c = sock->core;
     zw_conn_t *conn = calloc(1, sizeof *conn);
     if (!conn) return NULL;
     zw_engine_cfg_t cfg = {
+        .kind = kind,
+        .mechanism = ZW_MECH_NULL,   /* PLAIN and CURVE come with the security options */
         .socket_type = sock->ops->type,
         .routing_id = sock->opt.routing_id,
         .routing_id_len = sock->opt.routing_id_len,
@@ -39,7 +45,7 @@ zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d) {
     conn->core = c;
     conn->sock = sock;
     conn->dialer = d;
-    timer_init(&conn->hs_timer, T_HANDSHAKE);
+    timer_init(&conn->hs_timer, handshake_fire);
     if (sock->opt.handshake_ivl > 0)
         timer_arm(c, &conn->hs_timer, c->now + sock->opt.handshake_ivl);
     LIST_ADD(sock->conns, conn);
@@ -158,11 +164,20 @@ static void conn_ready(zw_conn_t *conn) {
         if (d) d->session = s;
     }
     if (s) {
+        zw_engine_peer_t ep;
+        zw_engine_peer(conn->engine, &ep);
+        zw_peer_t peer = {ep.socket_type, ep.zmtp_minor, ep.routing_id, ep.routing_id_len,
+                          ep.props, ep.props_len};
         s->conn = conn;
         conn->session = s;
         s->in.connected = s->out.connected = 1;
-        sock->ops->connected(sock, &s->in, &s->out);
+        const char *why = "peer refused";
+        int refused = sock->ops->connected(sock, &s->in, &s->out, &peer, &why);
         mark_status(sock);
+        if (refused) {
+            conn_fail(conn, refused, why);
+            return;
+        }
         conn_flush(conn);
     }
     conn_pump(conn);
@@ -182,11 +197,24 @@ void conn_free(zw_conn_t *conn) {
     free(conn);
 }
 
-zw_err zw_core_accept(zw_core_t *c, zw_id id, zw_id *out_conn) {
+/* The engine for a connection carried as `framing` by a socket of type `type`; ZW_ENOTSUP when
+ * this build has none (ZWS comes with ws://, raw bytes with STREAM). */
+zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out) {
+    if (framing == ZW_FRAMING_STREAM && type != ZW_STREAM) {
+        *out = ZW_ENGINE_ZMTP;
+        return ZW_OK;
+    }
+    return framing == ZW_FRAMING_STREAM || framing == ZW_FRAMING_MESSAGE ? ZW_ENOTSUP : ZW_EINVAL;
+}
+
+zw_err zw_core_accept(zw_core_t *c, zw_id id, int32_t framing, zw_id *out_conn) {
     zw_socket_t *s = sock_get(c, id);
     if (!s || s->closing) return ZW_ENOTSOCK;
     if (!out_conn) return ZW_EINVAL;
-    zw_conn_t *conn = conn_new(s, NULL);
+    zw_engine_kind_t kind;
+    zw_err rc = conn_engine_kind(framing, s->ops->type, &kind);
+    if (rc != ZW_OK) return rc;
+    zw_conn_t *conn = conn_new(s, NULL, kind);
     if (!conn) return ZW_ENOMEM;
     *out_conn = conn->id;
     return ZW_OK;
@@ -222,10 +250,26 @@ zw_err zw_core_conn_output(zw_core_t *c, zw_id id, const uint8_t **out_ptr, uint
     return ZW_OK;
 }
 
+/* The transport is gone, but the engine may still hold complete frames it read while the in
+ * pipe was full (the pump stopped, the host paused reading, and the peer's last bytes were
+ * already here). They were received: hand them all to the socket now, past the HWM, as libzmq
+ * would read them out of the kernel once the application caught up. The overshoot is bounded by
+ * what the host read before it paused. */
+static void conn_drain_final(zw_conn_t *conn) {
+    zw_session_t *s = conn->session;
+    if (!conn->ready || conn->closing || !conn->blocked || !s || conn->sock->closing) return;
+    uint32_t hwm = s->in.hwm;
+    s->in.hwm = 0;
+    conn->paused = 0;   /* the host has forgotten the stream: no RESUME for it */
+    conn_pump(conn);
+    s->in.hwm = hwm;
+}
+
 zw_err zw_core_conn_closed(zw_core_t *c, zw_id id) {
     zw_conn_t *conn = map_get(c, id, K_CONN);
     if (!conn) return ZW_ENOENT;
     if (conn->sock) {
+        conn_drain_final(conn);
         if (!conn->closing) {
             conn->closing = 1;
             conn_detach(conn);

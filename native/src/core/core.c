@@ -3,10 +3,12 @@
 
 #include <stdlib.h>
 
-zw_core_t *zw_core_new(uint32_t seed) {
+zw_core_t *zw_core_new(zw_entropy_fn entropy, void *ctx) {
+    if (!entropy) return NULL;
     zw_core_t *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->rng = seed ? seed : 0x9e3779b9u;
+    c->entropy = entropy;
+    c->entropy_ctx = ctx;
     c->next_id = 1;
     return c;
 }
@@ -23,15 +25,11 @@ void zw_core_free(zw_core_t *c) {
     free(c->fx.p);
     free(c->fx_out.p);
     free(c->rbuf.p);
-    free(c->dirty);
-    free(c->timers);
     free(c);
 }
 
 uint32_t zw_core_random(zw_core_t *c) {
-    uint32_t x = c->rng;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return c->rng = x;
+    uint8_t b[4];
+    c->entropy(c->entropy_ctx, b, sizeof b);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }

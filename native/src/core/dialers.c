@@ -4,6 +4,12 @@
 
 #include <stdlib.h>
 
+static void reconnect_fire(zw_core_t *c, zw_timer_t *t) {
+    zw_dialer_t *d = CONTAINER(t, zw_dialer_t, timer);
+    d->state = D_DIALING;
+    fx(c, ZW_FX_DIAL, 0, d->id, d->sock->id, NULL);
+}
+
 void schedule_reconnect(zw_dialer_t *d) {
     zw_socket_t *sock = d->sock;
     zw_core_t *c = sock->core;
@@ -35,7 +41,7 @@ zw_err zw_core_connect(zw_core_t *c, zw_id id, zw_id *out_dialer) {
     zw_dialer_t *d = calloc(1, sizeof *d);
     if (!d) return ZW_ENOMEM;
     d->sock = s;
-    timer_init(&d->timer, T_RECONNECT);
+    timer_init(&d->timer, reconnect_fire);
     if (!(d->id = id_new(c, K_DIALER, d))) {
         free(d);
         return ZW_ENOMEM;
@@ -54,7 +60,7 @@ zw_err zw_core_connect(zw_core_t *c, zw_id id, zw_id *out_dialer) {
 
 zw_err zw_core_disconnect(zw_core_t *c, zw_id id) {
     zw_dialer_t *d = map_get(c, id, K_DIALER);
-    if (!d) return ZW_ENOENT;
+    if (!d) return inproc_disconnect(c, id);   /* an inproc connect, or ZW_ENOENT */
     zw_socket_t *sock = d->sock;
     if (d->conn) {
         zw_conn_t *conn = d->conn;
@@ -74,7 +80,8 @@ zw_err zw_core_disconnect(zw_core_t *c, zw_id id) {
     return ZW_OK;
 }
 
-zw_err zw_core_dial_result(zw_core_t *c, zw_id id, int32_t ok, zw_id *out_conn) {
+zw_err zw_core_dial_result(zw_core_t *c, zw_id id, int32_t ok, int32_t framing,
+                           zw_id *out_conn) {
     zw_dialer_t *d = map_get(c, id, K_DIALER);
     if (!d) return ZW_ENOENT;
     if (d->state != D_DIALING) return ZW_EINVAL;
@@ -83,7 +90,13 @@ zw_err zw_core_dial_result(zw_core_t *c, zw_id id, int32_t ok, zw_id *out_conn) 
         return ZW_OK;
     }
     if (!out_conn) return ZW_EINVAL;
-    zw_conn_t *conn = conn_new(d->sock, d);
+    zw_engine_kind_t kind;
+    zw_err rc = conn_engine_kind(framing, d->sock->ops->type, &kind);
+    if (rc != ZW_OK) {
+        schedule_reconnect(d);   /* the host dialed what the core cannot speak: try again later */
+        return rc;
+    }
+    zw_conn_t *conn = conn_new(d->sock, d, kind);
     if (!conn) {
         schedule_reconnect(d);
         return ZW_ENOMEM;

@@ -24,12 +24,17 @@ void put32(uint8_t *p, uint32_t v) {
     p[3] = (uint8_t)(v >> 24);
 }
 
-/* Queues one effect record. Out of memory loses it (nothing better to do). */
+/* Queues one effect record. If it cannot be queued (out of memory), the host can no longer
+ * follow the core (a connection it never closes, a dial it never makes): fx_lost makes every
+ * zw_effects from now on fail with ZW_ENOMEM, which the host treats as the engine's death. */
 void fx(zw_core_t *c, uint8_t kind, uint8_t reason, zw_id id, uint32_t arg,
                const char *text) {
     size_t tl = text ? strlen(text) : 0;
     if (tl > 0xffff) tl = 0xffff;
-    if (buf_reserve(&c->fx, 12 + (uint32_t)tl) != ZW_OK) return;
+    if (buf_reserve(&c->fx, 12 + (uint32_t)tl) != ZW_OK) {
+        c->fx_lost = 1;
+        return;
+    }
     uint8_t *p = c->fx.p + c->fx.len;
     p[0] = kind;
     p[1] = reason;
@@ -41,29 +46,34 @@ void fx(zw_core_t *c, uint8_t kind, uint8_t reason, zw_id id, uint32_t arg,
     c->fx.len += 12 + (uint32_t)tl;
 }
 
+/* Linked through the socket: marking never allocates, so no status change is lost. */
 void mark_status(zw_socket_t *s) {
     zw_core_t *c = s->core;
     if (s->status_queued) return;
-    if (c->ndirty == c->capdirty) {
-        uint32_t cap = c->capdirty ? c->capdirty * 2 : 16;
-        zw_id *d = realloc(c->dirty, cap * sizeof *d);
-        if (!d) return;
-        c->dirty = d;
-        c->capdirty = cap;
-    }
-    c->dirty[c->ndirty++] = s->id;
+    s->dirty_prev = NULL;
+    s->dirty_next = c->dirty;
+    if (c->dirty) c->dirty->dirty_prev = s;
+    c->dirty = s;
     s->status_queued = 1;
+}
+
+void unmark_status(zw_socket_t *s) {
+    zw_core_t *c = s->core;
+    if (!s->status_queued) return;
+    if (s->dirty_prev) s->dirty_prev->dirty_next = s->dirty_next; else c->dirty = s->dirty_next;
+    if (s->dirty_next) s->dirty_next->dirty_prev = s->dirty_prev;
+    s->dirty_prev = s->dirty_next = NULL;
+    s->status_queued = 0;
 }
 
 zw_err zw_core_effects(zw_core_t *c, const uint8_t **out_ptr, uint32_t *out_len) {
     if (!out_ptr || !out_len) return ZW_EINVAL;
-    for (uint32_t i = 0; i < c->ndirty; i++) {
-        zw_socket_t *s = sock_get(c, c->dirty[i]);
-        if (!s) continue;
-        s->status_queued = 0;
+    while (c->dirty) {
+        zw_socket_t *s = c->dirty;
+        unmark_status(s);
         fx(c, ZW_FX_STATUS, 0, s->id, 0, NULL);
     }
-    c->ndirty = 0;
+    if (c->fx_lost) return ZW_ENOMEM;
     buf_t t = c->fx_out;
     c->fx_out = c->fx;
     c->fx = t;

@@ -30,19 +30,21 @@
 
 #define OUT_CHUNK 65536u   /* engine output kept ahead of the host, and handed per call */
 
-enum { K_SOCK = 1, K_CONN = 2, K_DIALER = 3 };
-enum { T_HANDSHAKE = 1, T_RECONNECT = 2, T_LINGER = 3 };
+enum { K_SOCK = 1, K_CONN = 2, K_DIALER = 3, K_INPROC = 4 };
 enum { D_DIALING, D_CONNECTED, D_WAITING, D_IDLE };
 
 typedef struct zw_session zw_session_t;
 typedef struct zw_conn zw_conn_t;
 typedef struct zw_dialer zw_dialer_t;
+typedef struct zw_inproc zw_inproc_t;
+typedef struct zw_inproc_name zw_inproc_name_t;
 
 struct zw_session {
     zw_pipe_t in, out;       /* peer -> socket, socket -> peer; linked through peer */
     zw_socket_t *sock;
     zw_conn_t *conn;         /* the handshaken connection carrying it, or NULL */
     zw_dialer_t *dialer;     /* the dialer it belongs to, or NULL (accepted) */
+    zw_inproc_t *inproc;     /* the inproc link it is one end of, or NULL (see inproc.c) */
     zw_session_t *prev, *next;
     uint8_t persistent;      /* survives its connection (a dialer without IMMEDIATE) */
     uint8_t draining;        /* peer gone for good; freed once the socket read the in pipe */
@@ -89,20 +91,22 @@ typedef struct slot {
 } slot_t;
 
 struct zw_core {
-    uint32_t rng;
+    zw_entropy_fn entropy;
+    void *entropy_ctx;
     zw_id next_id;
     double now;
     slot_t *map;             /* open addressing, linear probing, power-of-two size */
     uint32_t map_cap, map_n;
     buf_t fx, fx_out;        /* effects being queued / handed out by the last zw_effects */
     buf_t rbuf;              /* zw_recv output */
-    zw_id *dirty;            /* sockets owed a ZW_FX_STATUS (appended when effects are drained) */
-    uint32_t ndirty, capdirty;
-    zw_timer_t **timers;     /* armed timers, unordered */
-    uint32_t ntimers, captimers;
+    zw_socket_t *dirty;      /* sockets owed a ZW_FX_STATUS (queued when effects are drained) */
+    zw_timer_t *timers;      /* armed timers, unordered */
+    uint8_t fx_lost;         /* an effect could not be queued: zw_effects fails from now on */
     zw_socket_t *sockets;
     zw_conn_t *zombies;      /* connections whose socket is gone */
     uint32_t closing;        /* sockets lingering */
+    zw_inproc_name_t *inproc_names;   /* every bound inproc name */
+    zw_inproc_t *inprocs;    /* every inproc connect, linked or pending */
 };
 
 #define LIST_ADD(head, x)                                                                    \
@@ -130,9 +134,10 @@ int buf_reserve(buf_t *b, uint32_t extra);
 void put32(uint8_t *p, uint32_t v);
 void fx(zw_core_t *c, uint8_t kind, uint8_t reason, zw_id id, uint32_t arg, const char *text);
 void mark_status(zw_socket_t *s);
+void unmark_status(zw_socket_t *s);
 
 /* timers.c */
-void timer_init(zw_timer_t *t, uint8_t kind);
+void timer_init(zw_timer_t *t, void (*fire)(zw_core_t *c, zw_timer_t *t));
 void timer_cancel(zw_core_t *c, zw_timer_t *t);
 void timer_arm(zw_core_t *c, zw_timer_t *t, double due);
 
@@ -143,7 +148,8 @@ void session_close(zw_session_t *s);
 void session_lost(zw_session_t *s);
 
 /* conns.c */
-zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d);
+zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind);
+zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out);
 void conn_flush(zw_conn_t *conn);
 void conn_fail(zw_conn_t *conn, int reason, const char *text);
 void conn_pump(zw_conn_t *conn);
@@ -152,6 +158,12 @@ void conn_free(zw_conn_t *conn);
 /* dialers.c */
 void schedule_reconnect(zw_dialer_t *d);
 void dialer_free(zw_core_t *c, zw_dialer_t *d);
+
+/* inproc.c */
+void inproc_pull(zw_session_t *s);
+zw_err inproc_disconnect(zw_core_t *c, zw_id id);
+void inproc_socket_close(zw_socket_t *sock);
+void inproc_socket_finish(zw_socket_t *sock);
 
 /* sockets.c */
 zw_socket_t *sock_get(zw_core_t *c, zw_id id);

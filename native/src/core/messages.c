@@ -68,13 +68,15 @@ zw_err zw_core_send(zw_core_t *c, zw_id id, const uint8_t *batch, uint32_t len,
 }
 
 /* After the socket read from pipe `from`: a drained orphan session goes, a paused connection
- * may resume. */
+ * may resume, an inproc peer's queued messages move in. */
 static void after_read(zw_pipe_t *from) {
     zw_session_t *s = from->session;
     if (s->draining) {
         if (!from->msgs) session_free(s);
     } else if (s->conn && s->conn->blocked) {
         conn_pump(s->conn);
+    } else if (s->inproc) {
+        inproc_pull(s);   /* room again: the peer's out pipe moves on */
     }
 }
 

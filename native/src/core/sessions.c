@@ -10,13 +10,16 @@ static void out_on_msg(zw_pipe_t *p) {
 }
 
 zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent) {
-    zw_session_t *s = calloc(1, sizeof *s);
+    size_t head = (sizeof(zw_session_t) + 15) & ~(size_t)15;
+    size_t priv = sock->ops->pipe_priv_size;
+    zw_session_t *s = calloc(1, head + priv);
     if (!s) return NULL;
     zw_pipe_init(&s->in, (uint32_t)sock->opt.rcvhwm);
     zw_pipe_init(&s->out, (uint32_t)sock->opt.sndhwm);
     s->in.peer = &s->out;
     s->out.peer = &s->in;
     s->in.session = s->out.session = s;
+    s->in.priv = s->out.priv = priv ? (uint8_t *)s + head : NULL;
     s->out.on_msg = out_on_msg;
     s->sock = sock;
     s->dialer = d;
@@ -53,6 +56,7 @@ void session_close(zw_session_t *s) {
         s->out_attached = 0;
     }
     zw_pipe_fini(&s->out);
+    s->out.closed = 1;   /* a socket holding it (REP's reply pipe) must not queue into it */
     zw_pipe_rollback(&s->in);
     if (s->dialer && s->dialer->session == s) s->dialer->session = NULL;
     s->dialer = NULL;

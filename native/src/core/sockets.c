@@ -5,6 +5,10 @@
 
 zw_socket_t *sock_get(zw_core_t *c, zw_id id) { return map_get(c, id, K_SOCK); }
 
+static void linger_fire(zw_core_t *c, zw_timer_t *t) {
+    socket_finish(CONTAINER(t, zw_socket_t, linger_timer));
+}
+
 /* Frees the socket now: connections become zombies (until zw_conn_closed), dialers stop. */
 void socket_finish(zw_socket_t *sock) {
     zw_core_t *c = sock->core;
@@ -25,10 +29,12 @@ void socket_finish(zw_socket_t *sock) {
         LIST_ADD(c->zombies, conn);
     }
     while (sock->dialers) dialer_free(c, sock->dialers);
+    inproc_socket_finish(sock);
     while (sock->sessions) session_free(sock->sessions);
     sock->ops->fini(sock);
     zw_msg_free(sock->prefetch);
     map_del(c, sock->id);
+    unmark_status(sock);
     fx(c, ZW_FX_SOCKET_GONE, 0, sock->id, 0, NULL);
     LIST_DEL(c->sockets, sock);
     free(sock);
@@ -64,7 +70,7 @@ zw_err zw_core_socket_open(zw_core_t *c, int32_t type, zw_id *out_sock) {
     s->ops = ops;
     s->priv = (uint8_t *)s + head;
     zw_sockopt_defaults(&s->opt);
-    timer_init(&s->linger_timer, T_LINGER);
+    timer_init(&s->linger_timer, linger_fire);
     if (!(s->id = id_new(c, K_SOCK, s))) {
         free(s);
         return ZW_ENOMEM;
@@ -83,6 +89,7 @@ zw_err zw_core_socket_close(zw_core_t *c, zw_id id) {
     mark_status(s);
     zw_msg_free(s->prefetch);
     s->prefetch = NULL;
+    inproc_socket_close(s);   /* frees its names; its links hand what it sent to their peers */
     /* Received messages are dropped at once (as libzmq); outbound ones linger. */
     zw_session_t *next;
     for (zw_session_t *ss = s->sessions; ss; ss = next) {

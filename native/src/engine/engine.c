@@ -1,291 +1,66 @@
-/* engine.c — one ZMTP 3.x connection: greeting -> mechanism handshake -> traffic (see engine.h).
- *
- * Input is appended to one buffer. Until READY it is processed eagerly in zw_engine_input (the
- * handshake must progress without anyone pulling); from READY on it is decoded only when the
- * session pulls with zw_engine_next, so a full pipe stops decoding and the buffer is the
- * backpressure. Output (greeting, handshake commands, encoded frames, PONGs) goes to one output
- * stream that the host drains with zw_engine_output / zw_engine_consume; large frame bodies stay
- * in their frames and are shown to the host from there (zmtp_out_t, encoder.h), not copied.
- */
-#include "engine/engine.h"
+/* engine.c — the engine interface (engine.h): picks the implementation a connection's
+ * configuration names, and dispatches to it. */
+#include "engine/impl.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "mech/mech.h"
-#include "wire/buf.h"
-#include "wire/command.h"
-#include "wire/decoder.h"
-#include "wire/encoder.h"
-#include "wire/greeting.h"
-#include "wire/zmtp.h"
 #include "zmqw.h"
 
-struct zw_engine {
-    zw_engine_state_t state;
-    int peer_minor;                       /* peer's greeting minor, clamped to 0/1; after GREETING */
-    zmtp_buf_t in;                        /* peer bytes not yet decoded */
-    zmtp_out_t out;                       /* encoded bytes not yet taken by the host */
-    zmtp_decoder_t dec;                   /* frame decoder; used from HANDSHAKE on */
-    zmtp_mech_t mech;                     /* handshake state and its results (peer type, id) */
-    int err_reason;                       /* ZW_CLOSE_* in ERROR */
-    const char *err_text;                 /* static, or into mech.text_buf, in ERROR */
-    uint8_t routing_id[ZMTP_IDENTITY_MAX]; /* ours (cfg copy), sent as Identity */
-};
-
-static void engine_fail(zw_engine_t *e, int reason, const char *text) {
-    if (e->state == ZW_ENGINE_ERROR)
-        return;
-    e->state = ZW_ENGINE_ERROR;
-    e->err_reason = reason;
-    e->err_text = text;
-    /* Nothing more will be decoded: release input now. Output stays for the host to flush. */
-    zmtp_buf_free(&e->in);
-    zmtp_decoder_fini(&e->dec);
-}
-
 zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg) {
-    zw_engine_t *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
-    e->state = ZW_ENGINE_GREETING;
-    if (cfg->routing_id && cfg->routing_id_len)
-        memcpy(e->routing_id, cfg->routing_id, cfg->routing_id_len);
-    zmtp_decoder_init(&e->dec, cfg->max_msg_size);
-
-    zmtp_mech_t *m = &e->mech;
-    m->ops = &zmtp_mech_null;
-    m->socket_type = cfg->socket_type;
-    m->routing_id = e->routing_id;
-    m->routing_id_len = cfg->routing_id_len;
-    m->as_server = 0;
-    m->peer_type = -1;
-
-    /* Both sides send greeting and first handshake command without waiting for the peer. */
-    if (zmtp_buf_reserve(&e->out.buf, ZMTP_GREETING_SIZE) != 0)
-        goto fail;
-    zmtp_greeting_build(zmtp_buf_tail(&e->out.buf), m->ops->name, m->as_server);
-    e->out.buf.end += ZMTP_GREETING_SIZE;
-    if (m->ops->start(m, &e->out.buf) == ZMTP_MECH_FAIL)
-        goto fail;
-    return e;
-fail:
-    zw_engine_free(e);
-    return NULL;
+    switch (cfg->kind) {
+    case ZW_ENGINE_ZMTP: return zw_engine_zmtp_new(cfg);
+    case ZW_ENGINE_ZWS:    /* with ws:// */
+    case ZW_ENGINE_RAW:    /* with STREAM */
+    default: return NULL;
+    }
 }
 
 void zw_engine_free(zw_engine_t *e) {
-    if (!e)
-        return;
-    if (e->mech.ops && e->mech.ops->fini)
-        e->mech.ops->fini(&e->mech);
-    zmtp_decoder_fini(&e->dec);
-    zmtp_buf_free(&e->in);
-    zmtp_out_free(&e->out);
-    free(e);
-}
-
-/* Runs the greeting and handshake over buffered input until READY, ERROR or lack of bytes. */
-static void handshake(zw_engine_t *e) {
-    if (e->state == ZW_ENGINE_GREETING) {
-        zmtp_greeting_info_t info;
-        int reason;
-        const char *text;
-        switch (zmtp_greeting_check(zmtp_buf_head(&e->in), zmtp_buf_len(&e->in),
-                                    e->mech.ops->name, &info, &reason, &text)) {
-        case ZMTP_GREETING_NEED_MORE: return;
-        case ZMTP_GREETING_FAIL: engine_fail(e, reason, text); return;
-        case ZMTP_GREETING_DONE: break;
-        }
-        zmtp_buf_consume(&e->in, ZMTP_GREETING_SIZE);
-        e->peer_minor = info.minor >= 1 ? 1 : 0;
-        e->mech.peer_as_server = info.as_server;
-        e->state = ZW_ENGINE_HANDSHAKE;
-    }
-    while (e->state == ZW_ENGINE_HANDSHAKE) {
-        size_t used;
-        zw_frame_t *f;
-        zmtp_dec_result_t rc =
-            zmtp_decoder_decode(&e->dec, zmtp_buf_head(&e->in), zmtp_buf_len(&e->in), &used, &f);
-        zmtp_buf_consume(&e->in, used);
-        if (rc != ZMTP_DEC_OK) {
-            engine_fail(e, e->dec.reason, e->dec.text);
-            return;
-        }
-        if (!f)
-            return;
-        if (!(f->flags & ZW_FRAME_COMMAND)) {
-            zw_frame_free(f);
-            engine_fail(e, ZW_CLOSE_PROTOCOL, "data frame before handshake completed");
-            return;
-        }
-        zmtp_mech_status_t st = e->mech.ops->process(&e->mech, f->data, f->size, &e->out.buf);
-        zw_frame_free(f);
-        if (st == ZMTP_MECH_FAIL)
-            engine_fail(e, e->mech.reason, e->mech.text);
-        else if (st == ZMTP_MECH_DONE)
-            e->state = ZW_ENGINE_READY;
-    }
+    if (e) e->ops->free(e);
 }
 
 int zw_engine_input(zw_engine_t *e, const uint8_t *data, uint32_t len) {
-    if (e->state == ZW_ENGINE_ERROR)
-        return ZW_EPROTO;
-    /* A large body in progress and nothing queued before it: copy straight into the frame
-     * instead of through the buffer. Stop one byte short, so the frame is completed (and handed
-     * out) by zw_engine_next, which keeps this call free of frames to hold. */
-    if (e->state == ZW_ENGINE_READY && zmtp_buf_len(&e->in) == 0) {
-        uint32_t missing = zmtp_decoder_body_missing(&e->dec);
-        if (missing > 1) {
-            uint32_t n = len < missing - 1 ? len : missing - 1;
-            size_t used;
-            zw_frame_t *f;
-            zmtp_decoder_decode(&e->dec, data, n, &used, &f);  /* body bytes: cannot fail */
-            data += used;
-            len -= (uint32_t)used;
-        }
-    }
-    if (zmtp_buf_append(&e->in, data, len) != 0) {
-        engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
-        return ZW_EPROTO;
-    }
-    if (e->state != ZW_ENGINE_READY)
-        handshake(e);
-    return e->state == ZW_ENGINE_ERROR ? ZW_EPROTO : ZW_OK;
+    return e->ops->input(e, data, len);
 }
 
-static int queue_pong(zw_engine_t *e, const zmtp_cmd_t *c) {
-    if (c->data_len < ZMTP_PING_TTL_LEN) {
-        engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed PING");
-        return -1;
-    }
-    uint32_t ctx_len = c->data_len - ZMTP_PING_TTL_LEN;
-    if (ctx_len > ZMTP_PING_MAX_CONTEXT)
-        ctx_len = ZMTP_PING_MAX_CONTEXT;  /* as libzmq: echo at most 16 bytes */
-    if (zmtp_cmd_write(&e->out.buf, ZMTP_CMD_PONG, c->data + ZMTP_PING_TTL_LEN, ctx_len) != 0) {
-        engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
-        return -1;
-    }
-    return 0;
-}
+zw_frame_t *zw_engine_next(zw_engine_t *e) { return e->ops->next(e); }
 
-/* A command after the handshake: returns the frame to hand up (rewritten in place), or NULL
- * when it was consumed here (f freed either way unless returned). */
-static zw_frame_t *traffic_command(zw_engine_t *e, zw_frame_t *f) {
-    zmtp_cmd_t c;
-    if (zmtp_cmd_parse(f->data, f->size, &c) != 0) {
-        zw_frame_free(f);
-        engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed command");
-        return NULL;
-    }
-    uint32_t sub = 0;
-    if (zmtp_cmd_is(&c, ZMTP_CMD_SUBSCRIBE, ZMTP_CMD_SUBSCRIBE_LEN))
-        sub = ZW_FRAME_SUBSCRIBE;
-    else if (zmtp_cmd_is(&c, ZMTP_CMD_CANCEL, ZMTP_CMD_CANCEL_LEN))
-        sub = ZW_FRAME_CANCEL;
-    if (sub) {
-        /* Strip the name in place: the body becomes the prefix, no allocation. */
-        uint32_t n = c.data_len;
-        memmove(f->data, c.data, n);
-        f->size = n;
-        f->flags = sub;
-        return f;
-    }
-    if (zmtp_cmd_is(&c, ZMTP_CMD_PING, ZMTP_CMD_PING_LEN))
-        queue_pong(e, &c);
-    /* PONG only proves liveness; other commands (unknown, late READY) are dropped. */
-    zw_frame_free(f);
-    return NULL;
-}
+int zw_engine_write(zw_engine_t *e, zw_frame_t *f) { return e->ops->write(e, f); }
 
-zw_frame_t *zw_engine_next(zw_engine_t *e) {
-    while (e->state == ZW_ENGINE_READY) {
-        size_t used;
-        zw_frame_t *f;
-        zmtp_dec_result_t rc =
-            zmtp_decoder_decode(&e->dec, zmtp_buf_head(&e->in), zmtp_buf_len(&e->in), &used, &f);
-        zmtp_buf_consume(&e->in, used);
-        if (rc != ZMTP_DEC_OK) {
-            engine_fail(e, e->dec.reason, e->dec.text);
-            return NULL;
-        }
-        if (!f)
-            return NULL;
-        if (!(f->flags & ZW_FRAME_COMMAND))
-            return f;
-        f = traffic_command(e, f);
-        if (f)
-            return f;
-    }
-    return NULL;
-}
-
-int zw_engine_write(zw_engine_t *e, zw_frame_t *f) {
-    if (e->state != ZW_ENGINE_READY) {
-        zw_frame_free(f);
-        return e->state == ZW_ENGINE_ERROR ? ZW_EPROTO : ZW_EFSM;
-    }
-    int rc;
-    if (f->flags & (ZW_FRAME_SUBSCRIBE | ZW_FRAME_CANCEL)) {
-        int subscribe = (f->flags & ZW_FRAME_SUBSCRIBE) != 0;
-        if (e->peer_minor >= 1) {
-            /* ZMTP 3.1: a SUBSCRIBE / CANCEL command. */
-            static const uint8_t sub_head[] = {ZMTP_CMD_SUBSCRIBE_LEN, 'S', 'U', 'B', 'S', 'C',
-                                               'R', 'I', 'B', 'E'};
-            static const uint8_t cancel_head[] = {ZMTP_CMD_CANCEL_LEN, 'C', 'A', 'N', 'C', 'E', 'L'};
-            rc = subscribe ? zmtp_encode_frame2(&e->out.buf, ZMTP_FLAG_COMMAND, sub_head,
-                                                sizeof sub_head, f->data, f->size)
-                           : zmtp_encode_frame2(&e->out.buf, ZMTP_FLAG_COMMAND, cancel_head,
-                                                sizeof cancel_head, f->data, f->size);
-        } else {
-            /* ZMTP 3.0: a one-frame message 0x01/0x00 + prefix. */
-            uint8_t head = subscribe ? ZMTP_SUB_MSG_SUBSCRIBE : ZMTP_SUB_MSG_CANCEL;
-            rc = zmtp_encode_frame2(&e->out.buf, 0, &head, 1, f->data, f->size);
-        }
-    } else {
-        uint8_t fl = (f->flags & ZW_FRAME_COMMAND) ? ZMTP_FLAG_COMMAND
-                     : (f->flags & ZW_FRAME_MORE)  ? ZMTP_FLAG_MORE
-                                                   : 0;
-        rc = zmtp_out_frame(&e->out, fl, f);  /* takes f */
-        f = NULL;
-    }
-    zw_frame_free(f);
-    if (rc != 0) {
-        engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
-        return ZW_ENOMEM;
-    }
-    return ZW_OK;
-}
-
-uint32_t zw_engine_pending(const zw_engine_t *e) {
-    uint64_t n = zmtp_out_pending(&e->out);
-    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-}
+uint32_t zw_engine_pending(const zw_engine_t *e) { return e->ops->pending(e); }
 
 const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len) {
-    return zmtp_out_view(&e->out, max, out_len);
+    return e->ops->output(e, max, out_len);
 }
 
-void zw_engine_consume(zw_engine_t *e, uint32_t n) { zmtp_out_consume(&e->out, n); }
+void zw_engine_consume(zw_engine_t *e, uint32_t n) { e->ops->consume(e, n); }
 
 zw_engine_state_t zw_engine_state(const zw_engine_t *e) { return e->state; }
 
 int zw_engine_error(const zw_engine_t *e, const char **out_text) {
     if (e->state != ZW_ENGINE_ERROR) {
-        if (out_text)
-            *out_text = "";
+        if (out_text) *out_text = "";
         return ZW_CLOSE_NONE;
     }
-    if (out_text)
-        *out_text = e->err_text;
+    if (out_text) *out_text = e->err_text;
     return e->err_reason;
 }
 
-int zw_engine_peer_type(const zw_engine_t *e) { return e->mech.peer_type; }
+void zw_engine_peer(const zw_engine_t *e, zw_engine_peer_t *out) { e->ops->peer(e, out); }
 
-int zw_engine_peer_minor(const zw_engine_t *e) { return e->peer_minor; }
+int zw_engine_peer_type(const zw_engine_t *e) {
+    zw_engine_peer_t p;
+    e->ops->peer(e, &p);
+    return p.socket_type;
+}
+
+int zw_engine_peer_minor(const zw_engine_t *e) {
+    zw_engine_peer_t p;
+    e->ops->peer(e, &p);
+    return p.zmtp_minor;
+}
 
 const uint8_t *zw_engine_peer_identity(const zw_engine_t *e, uint8_t *out_len) {
-    *out_len = e->mech.peer_id_len;
-    return e->mech.peer_id;
+    zw_engine_peer_t p;
+    e->ops->peer(e, &p);
+    *out_len = p.routing_id_len;
+    return p.routing_id;
 }

@@ -1,13 +1,19 @@
-/* engine.h — one ZMTP 3.x connection as a byte-in/byte-out state machine.
+/* engine.h — the connection engine interface: one connection's wire protocol as a
+ * bytes-in/bytes-out state machine, chosen per connection when the host hands it to the core.
  *
- * The engine knows the wire and nothing about routing: greeting, NULL handshake (READY with
- * Socket-Type and Identity), socket-type compatibility, frame decoding and encoding, subscription
- * encoding by peer version. It never touches pipes: the session above pulls decoded frames with
- * zw_engine_next and pushes frames to send with zw_engine_write, which gives it backpressure in
- * both directions for free.
+ * An engine knows the wire and nothing about routing. It never touches pipes: the session above
+ * pulls decoded frames with zw_engine_next and pushes frames to send with zw_engine_write, which
+ * gives backpressure in both directions. Implementations (as libzmq's i_engine, nng's
+ * transports):
+ *   ZW_ENGINE_ZMTP  ZMTP 3.x over a byte stream (tcp, ipc): greeting, mechanism handshake, frames
+ *                   (engine/zmtp.c)
+ *   ZW_ENGINE_ZWS   ZWS 2.0 over WebSocket messages: one message = one frame, no greeting, the
+ *                   mechanism from the subprotocol (to come with ws://)
+ *   ZW_ENGINE_RAW   raw bytes for STREAM sockets: no handshake, each read is a frame (to come)
+ * The mechanism (NULL now; PLAIN, CURVE later) is part of an engine's configuration.
  *
  * States: GREETING -> HANDSHAKE -> READY (traffic) -> ERROR (terminal). Any malformed or hostile
- * input moves to ERROR with a reason; nothing in here asserts on peer bytes.
+ * input moves to ERROR with a reason; no engine asserts on peer bytes.
  */
 #ifndef ZW_ENGINE_H
 #define ZW_ENGINE_H
@@ -17,11 +23,16 @@
 
 typedef struct zw_engine zw_engine_t;
 
+typedef enum zw_engine_kind { ZW_ENGINE_ZMTP = 0, ZW_ENGINE_ZWS = 1, ZW_ENGINE_RAW = 2 } zw_engine_kind_t;
+typedef enum zw_mechanism { ZW_MECH_NULL = 0, ZW_MECH_PLAIN = 1, ZW_MECH_CURVE = 2 } zw_mechanism_t;
+
 typedef struct zw_engine_cfg {
     int socket_type;             /* ZW_REQ, ... (zmqw.h) */
     const uint8_t *routing_id;   /* sent as Identity for REQ, DEALER, ROUTER; may be NULL */
     uint8_t routing_id_len;
     int64_t max_msg_size;        /* -1 = unlimited; checked before allocating a frame */
+    zw_engine_kind_t kind;       /* which wire protocol (0 = ZMTP) */
+    zw_mechanism_t mechanism;    /* security mechanism (0 = NULL) */
 } zw_engine_cfg_t;
 
 typedef enum zw_engine_state {
@@ -31,12 +42,23 @@ typedef enum zw_engine_state {
     ZW_ENGINE_ERROR = 3
 } zw_engine_state_t;
 
-/* NULL when out of memory. The engine copies cfg (routing id included). Output starts with our
- * whole greeting and READY (queued at creation: both sides send without waiting). */
+/* The peer as its handshake told it, valid in READY state until the engine is freed. */
+typedef struct zw_engine_peer {
+    int socket_type;             /* ZW_* type; -1 when unknown */
+    int zmtp_minor;              /* 0 for ZMTP 3.0, 1 for 3.1 */
+    const uint8_t *routing_id;   /* Identity property, routing_id_len 0 when none */
+    uint8_t routing_id_len;
+    const uint8_t *props;        /* every handshake property as on the wire; props_len 0 if none */
+    uint32_t props_len;
+} zw_engine_peer_t;
+
+/* NULL when out of memory, or when cfg names a kind or mechanism this build does not have. The
+ * engine copies cfg (routing id included). A ZMTP engine's output starts with our whole
+ * greeting and READY (queued at creation: both sides send without waiting). */
 zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg);
 void zw_engine_free(zw_engine_t *e);
 
-/* Feeds bytes from the peer (copied). Handles greeting and handshake internally. Returns ZW_OK,
+/* Feeds bytes from the peer (copied; data may be NULL when len is 0). Handles greeting and handshake internally. Returns ZW_OK,
  * or ZW_EPROTO once the engine is in ERROR (see zw_engine_error). Input after READY is buffered
  * and decoded lazily by zw_engine_next, so a full pipe stops decoding, not reading. */
 int zw_engine_input(zw_engine_t *e, const uint8_t *data, uint32_t len);
@@ -63,6 +85,7 @@ zw_engine_state_t zw_engine_state(const zw_engine_t *e);
 int zw_engine_error(const zw_engine_t *e, const char **out_text);
 
 /* Handshake results, valid in READY state. */
+void zw_engine_peer(const zw_engine_t *e, zw_engine_peer_t *out);
 int zw_engine_peer_type(const zw_engine_t *e);
 int zw_engine_peer_minor(const zw_engine_t *e);   /* 0 for ZMTP 3.0, 1 for 3.1 */
 const uint8_t *zw_engine_peer_identity(const zw_engine_t *e, uint8_t *out_len);

@@ -1,6 +1,7 @@
 /* mech.c — helpers shared by all mechanisms: metadata, socket types, failures. */
 #include "mech/mech.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
@@ -100,6 +101,15 @@ zmtp_mech_status_t zmtp_mech_read_metadata(zmtp_mech_t *m, const uint8_t *props,
     }
     if (!c.have_type)
         return zmtp_mech_fail(m, ZW_CLOSE_SOCKET_TYPE, "peer sent no Socket-Type");
+    /* Kept whole for the socket (metadata, later the Observer): at most one command's size. */
+    if (len) {
+        uint8_t *copy = malloc(len);
+        if (!copy) return zmtp_mech_fail(m, ZW_CLOSE_NO_MEMORY, "out of memory");
+        memcpy(copy, props, len);
+        free(m->peer_props);
+        m->peer_props = copy;
+        m->peer_props_len = len;
+    }
     return ZMTP_MECH_DONE;
 }
 
@@ -117,4 +127,11 @@ zmtp_mech_status_t zmtp_mech_peer_error(zmtp_mech_t *m, const uint8_t *data, uin
     }
     m->text_buf[p] = '\0';
     return zmtp_mech_fail(m, ZW_CLOSE_PROTOCOL, m->text_buf);
+}
+
+const zmtp_mech_ops_t *zmtp_mech_find(int mechanism) {
+    switch (mechanism) {
+    case ZW_MECH_NULL: return &zmtp_mech_null;
+    default: return NULL;
+    }
 }

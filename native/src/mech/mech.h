@@ -48,6 +48,8 @@ struct zmtp_mech {
     int peer_type;                      /* ZW_* socket type; -1 until known */
     uint8_t peer_id[ZMTP_IDENTITY_MAX]; /* Identity property, if any */
     uint8_t peer_id_len;
+    uint8_t *peer_props;                /* a copy of all its properties (heap, engine frees) */
+    uint32_t peer_props_len;
     /* Failure, valid after FAIL. */
     int reason;
     const char *text;
@@ -56,6 +58,10 @@ struct zmtp_mech {
 };
 
 extern const zmtp_mech_ops_t zmtp_mech_null;
+
+/* The mechanism an engine's configuration names (engine.h zw_mechanism_t: 0 = NULL), or NULL
+ * if this build does not have it (PLAIN and CURVE come with security). */
+const zmtp_mech_ops_t *zmtp_mech_find(int mechanism);
 
 /* --- helpers shared by mechanisms (mech.c) --------------------------------------------------- */
 

@@ -34,6 +34,13 @@ static void pub_forget(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
     zw_mtrie_rm_pipe(&((pub_t *)s->priv)->subs, out);
 }
 
+/* A new peer starts with no subscriptions (a reconnecting one sends them all again). */
+static int pub_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                         const char **why) {
+    pub_forget(s, in, out);
+    return ZW_OK;
+}
+
 static void pub_detach_out(zw_socket_t *s, zw_pipe_t *out) {
     pub_t *p = s->priv;
     zw_mtrie_rm_pipe(&p->subs, out);
@@ -80,7 +87,7 @@ const zw_sockops_t zw_pub_ops = {
     .init = pub_init,
     .fini = pub_fini,
     .attach = pub_attach,
-    .connected = pub_forget,
+    .connected = pub_connected,
     .disconnected = pub_forget,
     .detach_in = zw_socket_nop_pipe,
     .detach_out = pub_detach_out,

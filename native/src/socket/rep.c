@@ -30,8 +30,12 @@ static int rep_attach(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
     return zw_fq_attach(&((rep_t *)s->priv)->fq, in);
 }
 
+/* A request read from a draining session holds that session's out pipe as reply_out, and the
+ * session is freed with its in pipe: forget the reply pipe with it (the reply will be dropped). */
 static void rep_detach_in(zw_socket_t *s, zw_pipe_t *in) {
-    zw_fq_detach(&((rep_t *)s->priv)->fq, in);
+    rep_t *r = s->priv;
+    zw_fq_detach(&r->fq, in);
+    if (r->reply_out == in->peer) r->reply_out = NULL;
 }
 
 static void rep_detach_out(zw_socket_t *s, zw_pipe_t *out) {
@@ -113,7 +117,7 @@ const zw_sockops_t zw_rep_ops = {
     .init = rep_init,
     .fini = rep_fini,
     .attach = rep_attach,
-    .connected = zw_socket_nop_pipes,
+    .connected = zw_socket_accept_peer,
     .disconnected = zw_socket_nop_pipes,
     .detach_in = rep_detach_in,
     .detach_out = rep_detach_out,

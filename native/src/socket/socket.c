@@ -13,6 +13,8 @@ const zw_sockops_t *zw_sockops_find(int type) {
     case ZW_SUB: return &zw_sub_ops;
     case ZW_PUSH: return &zw_push_ops;
     case ZW_PULL: return &zw_pull_ops;
+    case ZW_DEALER: return &zw_dealer_ops;
+    case ZW_PAIR: return &zw_pair_ops;
     default: return NULL;
     }
 }
@@ -40,6 +42,11 @@ int zw_socket_recv_notsup(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
 
 void zw_socket_nop_pipe(zw_socket_t *s, zw_pipe_t *p) {}
 void zw_socket_nop_pipes(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {}
+
+int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                          const char **why) {
+    return ZW_OK;
+}
 
 /* --- options ------------------------------------------------------------------------------ */
 
@@ -124,7 +131,7 @@ int zw_sockopt_set(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t len
         if (len > r->max) return ZW_EINVAL;
         if (opt == ZW_OPT_ROUTING_ID) {
             if (len > 0 && val[0] == 0) return ZW_EINVAL;   /* 0x00 ids are generated ones */
-            memcpy(s->opt.routing_id, val, len);
+            if (len) memcpy(s->opt.routing_id, val, len);     /* val may be NULL when empty */
             s->opt.routing_id_len = (uint8_t)len;
         }
         return ZW_OK;
@@ -153,7 +160,7 @@ int zw_sockopt_get(zw_socket_t *s, int32_t opt, uint8_t *val, uint32_t *inout_le
     if (opt == ZW_OPT_ROUTING_ID) {
         uint32_t n = s->opt.routing_id_len;
         if (*inout_len < n || (n && !val)) return ZW_EINVAL;
-        memcpy(val, s->opt.routing_id, n);
+        if (n) memcpy(val, s->opt.routing_id, n);   /* val may be NULL for an empty id */
         *inout_len = n;
         return ZW_OK;
     }

@@ -30,12 +30,28 @@
 typedef struct zw_socket zw_socket_t;
 struct zw_core;
 
-/* One armed deadline in the core's timer list. */
-typedef struct zw_timer {
-    double due;        /* ms, host's monotonic clock */
-    uint32_t index;    /* position in the core's timer array; UINT32_MAX when not armed */
-    uint8_t kind;      /* what fires (core/timers.c) */
-} zw_timer_t;
+/* One deadline, embedded in its owner and linked into the core's list while armed: arming never
+ * allocates, so no timer can be lost to a full heap. */
+typedef struct zw_timer zw_timer_t;
+struct zw_timer {
+    double due;                  /* ms, host's monotonic clock */
+    zw_timer_t *prev, *next;     /* the core's armed list; both NULL and armed = 0 otherwise */
+    uint8_t armed;
+    /* Called once when due, after the timer was unlinked; the owner finds itself with
+     * CONTAINER(t, owner_type, member). May free its owner (called from zw_advance only). */
+    void (*fire)(struct zw_core *c, zw_timer_t *t);
+};
+
+/* What the core knows of a peer once its handshake is done, handed to `connected`. Valid only
+ * during that call: a socket type copies what it keeps (into the pipes' priv area). */
+typedef struct zw_peer {
+    int socket_type;             /* the ZW_* type the peer announced */
+    int zmtp_minor;              /* 0 = ZMTP 3.0, 1 = 3.1 (subscriptions, heartbeats) */
+    const uint8_t *routing_id;   /* its Identity property; routing_id_len 0 when none or empty */
+    uint8_t routing_id_len;
+    const uint8_t *props;        /* all of its READY properties, as on the wire (name/value) */
+    uint32_t props_len;
+} zw_peer_t;
 
 typedef struct zw_sockopts {
     uint8_t routing_id[255];
@@ -56,8 +72,15 @@ typedef struct zw_sockops {
     void (*fini)(zw_socket_t *s);
     /* A new session's pipes. ZW_OK or ZW_ENOMEM (nothing kept). */
     int (*attach)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
-    /* The session's peer completed the handshake (pipes now reach a live peer). */
-    void (*connected)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+    /* Bytes of per-peer state the core allocates (zeroed) with each session; both of its pipes'
+     * priv point at it. 0 = none. */
+    size_t pipe_priv_size;
+    /* The session's peer completed the handshake: its pipes now reach a live peer. ZW_OK keeps
+     * it; any other value refuses the peer (PAIR's second peer, ROUTER's duplicate routing id):
+     * a ZW_CLOSE_* reason with a static text in *why, and the core closes that connection
+     * (`disconnected` follows, as for any lost connection). */
+    int (*connected)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                     const char **why);
     /* The session lost its connection; its pipes stay (a dialer will reconnect). */
     void (*disconnected)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
     /* The pipe is going away: forget it. */
@@ -81,7 +104,8 @@ struct zw_socket {
     const zw_sockops_t *ops;
     zw_sockopts_t opt;
     uint8_t closing;             /* zw_socket_close was called; lingering */
-    uint8_t status_queued;       /* a STATUS effect for this socket is pending */
+    uint8_t status_queued;       /* in the core's dirty list: a STATUS effect is owed */
+    zw_socket_t *dirty_prev, *dirty_next;   /* the core's dirty list (no allocation to mark) */
     struct zw_session *sessions; /* every session (with pipes) of this socket */
     struct zw_conn *conns;       /* every connection not yet zw_conn_closed */
     struct zw_dialer *dialers;
@@ -111,8 +135,10 @@ int zw_socket_send_notsup(zw_socket_t *s, zw_frame_t *msg);
 int zw_socket_recv_notsup(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from);
 void zw_socket_nop_pipe(zw_socket_t *s, zw_pipe_t *p);
 void zw_socket_nop_pipes(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                          const char **why);
 
 extern const zw_sockops_t zw_req_ops, zw_rep_ops, zw_pub_ops, zw_sub_ops, zw_push_ops,
-    zw_pull_ops;
+    zw_pull_ops, zw_dealer_ops, zw_pair_ops;
 
 #endif

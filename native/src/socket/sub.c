@@ -63,8 +63,10 @@ static void resend_one(const uint8_t *prefix, size_t len, void *out) {
     (void)send_sub(out, prefix, len, ZW_FRAME_SUBSCRIBE);
 }
 
-static void sub_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
+static int sub_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                         const char **why) {
     (void)zw_trie_apply(&((sub_t *)s->priv)->subs, resend_one, out);
+    return ZW_OK;
 }
 
 static int sub_setopt(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t len) {

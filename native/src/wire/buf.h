@@ -26,8 +26,15 @@ void zmtp_buf_consume(zmtp_buf_t *b, size_t n);
 void zmtp_buf_free(zmtp_buf_t *b);
 
 static inline size_t zmtp_buf_len(const zmtp_buf_t *b) { return b->end - b->start; }
-static inline uint8_t *zmtp_buf_head(const zmtp_buf_t *b) { return b->data + b->start; }
-/* Free space after zmtp_buf_reserve; advance with b->end += n. */
-static inline uint8_t *zmtp_buf_tail(const zmtp_buf_t *b) { return b->data + b->end; }
+/* First live byte; NULL for a buffer never used or released (its length is then 0). The test
+ * is there because NULL + 0 is undefined behaviour in C, even though no byte is touched. */
+static inline uint8_t *zmtp_buf_head(const zmtp_buf_t *b) {
+    return b->data ? b->data + b->start : NULL;
+}
+/* Free space after zmtp_buf_reserve (never NULL after a successful reserve of n > 0); advance
+ * with b->end += n. NULL, like zmtp_buf_head, for a buffer with no storage. */
+static inline uint8_t *zmtp_buf_tail(const zmtp_buf_t *b) {
+    return b->data ? b->data + b->end : NULL;
+}
 
 #endif

@@ -85,7 +85,9 @@ zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, si
             *consumed = pos;
             return fail(d, ZW_CLOSE_PROTOCOL, "empty command frame");
         }
-        zw_frame_t *f = zw_frame_new((size_t)d->size);
+        /* Only a first chunk: the header is a claim, the body grows as bytes back it up. */
+        size_t first = d->size < ZMTP_DEC_FIRST_CHUNK ? (size_t)d->size : ZMTP_DEC_FIRST_CHUNK;
+        zw_frame_t *f = zw_frame_new(first);
         if (!f) {
             *consumed = pos;
             return fail(d, ZW_CLOSE_NO_MEMORY, "out of memory");
@@ -98,14 +100,31 @@ zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, si
         /* fall through */
     case ZMTP_DEC_BODY: {
         zw_frame_t *f = d->frame;
-        size_t want = f->size - d->body_have;
+        size_t want = (size_t)d->size - d->body_have;
         size_t n = len - pos < want ? len - pos : want;
+        size_t need = d->body_have + n;
+        if (need > f->size) {
+            /* Doubling keeps the copies realloc may make O(1) per byte; capping at the declared
+             * size makes the finished frame exact; taking at least `need` keeps it one resize
+             * per call. Either way the storage is at most twice the bytes received. */
+            size_t cap = 2 * (size_t)f->size;
+            if (cap < need)
+                cap = need;
+            if (cap > d->size)
+                cap = (size_t)d->size;
+            zw_frame_t *g = zw_frame_resize(f, cap);
+            if (!g) {
+                *consumed = pos;
+                return fail(d, ZW_CLOSE_NO_MEMORY, "out of memory");  /* frees f */
+            }
+            d->frame = f = g;
+        }
         if (n) {
             memcpy(f->data + d->body_have, data + pos, n);
             pos += n;
             d->body_have += (uint32_t)n;
         }
-        if (d->body_have == f->size) {
+        if (d->body_have == d->size) {
             d->frame = NULL;
             d->state = ZMTP_DEC_FLAGS;
             *out = f;

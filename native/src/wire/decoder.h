@@ -2,7 +2,14 @@
  *
  * A state machine that always knows what it needs next: the flags byte, a 1- or 8-byte
  * big-endian size, then the body. It decodes at most one frame per call, from whatever bytes the
- * caller has (one byte or a megabyte), and copies each body exactly once, into the frame.
+ * caller has (one byte or a megabyte), and copies each body byte once from the caller into the
+ * frame (growing a large frame may move what it holds: amortised O(1) per byte).
+ *
+ * Memory follows what the peer sent, not what its header declares: a body is first given
+ * min(size, ZMTP_DEC_FIRST_CHUNK) bytes, and grows (doubling, capped at the declared size) only
+ * as bytes arrive beyond that, so a frame in progress holds at most max(first chunk, 2 x body
+ * bytes received). A 9-byte header declaring 2 GiB costs 64 KiB, not 2 GiB, until the peer
+ * actually sends the body. Frames up to the first chunk are allocated once, at their size.
  *
  * Every peer byte is hostile: reserved flag bits, MORE on a command, and any size above the limit
  * or above INT32_MAX are refused from the header alone, before anything is allocated. A 64-bit
@@ -21,16 +28,20 @@
 
 #include "base/frame.h"
 
+/* Body bytes allocated for a frame before any of it arrives (or its size, if smaller). Large
+ * enough that typical frames never grow; small enough that a lying header costs little. */
+#define ZMTP_DEC_FIRST_CHUNK (64u * 1024u)
+
 typedef enum zmtp_dec_state {
     ZMTP_DEC_FLAGS = 0,  /* waiting for a flags byte */
     ZMTP_DEC_SIZE,       /* collecting size_len size bytes */
-    ZMTP_DEC_BODY,       /* filling frame->data; frame != NULL */
+    ZMTP_DEC_BODY,       /* filling frame->data; frame != NULL, size is final */
     ZMTP_DEC_ERROR       /* terminal; reason/text set */
 } zmtp_dec_state_t;
 
 typedef enum zmtp_dec_result {
     ZMTP_DEC_OK = 0,     /* consumed what it could; *out is a frame or NULL (needs more) */
-    ZMTP_DEC_FAIL = 1    /* malformed or oversized; decoder is in ERROR */
+    ZMTP_DEC_FAIL = 1    /* malformed, oversized or out of memory; decoder is in ERROR */
 } zmtp_dec_result_t;
 
 typedef struct zmtp_decoder {
@@ -38,9 +49,10 @@ typedef struct zmtp_decoder {
     uint8_t wire_flags;      /* flags byte of the frame being decoded (valid after FLAGS) */
     uint8_t size_len;        /* 1 or 8: size bytes of the frame being decoded */
     uint8_t size_have;       /* size bytes collected so far (< size_len in SIZE state) */
-    uint64_t size;           /* size accumulated so far, big-endian */
-    zw_frame_t *frame;       /* the frame being filled, owned; non-NULL only in BODY */
-    uint32_t body_have;      /* body bytes filled so far (< frame->size in BODY) */
+    uint64_t size;           /* declared body size: accumulated big-endian in SIZE, final after */
+    zw_frame_t *frame;       /* the frame being filled, owned; non-NULL only in BODY; its ->size
+                              * is the storage allocated so far: body_have <= ->size <= size */
+    uint32_t body_have;      /* body bytes filled so far (< size in BODY) */
     int64_t max_data;        /* limit for data frames; -1 = INT32_MAX only */
     int64_t max_command;     /* limit for command frames */
     int reason;              /* ZW_CLOSE_* in ERROR */
@@ -52,15 +64,20 @@ void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size);
 /* Frees a partly filled frame. The decoder may be re-initialised afterwards. */
 void zmtp_decoder_fini(zmtp_decoder_t *d);
 
-/* Decodes from data[0..len). *consumed = bytes used (all of them unless a frame completed).
- * *out = the completed frame (ownership passes to the caller; flags carry ZW_FRAME_MORE and
- * ZW_FRAME_COMMAND) or NULL. On ZMTP_DEC_FAIL see d->reason and d->text. */
+/* Decodes from data[0..len); data may be NULL when len is 0. *consumed = bytes used (all of
+ * them unless a frame completed or decoding failed). *out = the completed frame (ownership
+ * passes to the caller; flags carry ZW_FRAME_MORE and ZW_FRAME_COMMAND; ->size is the declared
+ * size and the frame holds exactly that) or NULL. On ZMTP_DEC_FAIL see d->reason and d->text:
+ * ZW_CLOSE_PROTOCOL or ZW_CLOSE_MSG_SIZE for a bad header, ZW_CLOSE_NO_MEMORY when the body's
+ * first chunk or a later growth cannot be allocated (the partial frame is freed). A failure can
+ * only come from a header or from body bytes beyond the storage already allocated. */
 zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, size_t len,
                                       size_t *consumed, zw_frame_t **out);
 
-/* Body bytes still missing for the frame in progress (0 unless in BODY state). */
+/* Body bytes the header declared that have not arrived yet (0 unless in BODY state). Not the
+ * free storage: the frame grows as they arrive. */
 static inline uint32_t zmtp_decoder_body_missing(const zmtp_decoder_t *d) {
-    return d->state == ZMTP_DEC_BODY ? d->frame->size - d->body_have : 0;
+    return d->state == ZMTP_DEC_BODY ? (uint32_t)d->size - d->body_have : 0;
 }
 
 #endif

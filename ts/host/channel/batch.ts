@@ -3,9 +3,10 @@
  * follow, low 31 bits = length) then the body. One writer packs many messages into one growing
  * buffer, so a message costs a header and a copy, never an allocation of its own.
  */
+import { ZW_LIMIT } from "../zmqw.js"
 
-export const BATCH_MORE = 0x80000000
-const LEN_MASK = 0x7fffffff
+export const BATCH_MORE = ZW_LIMIT.BATCH_MORE
+const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
 
 const encoder = new TextEncoder()
 

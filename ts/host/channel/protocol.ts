@@ -45,6 +45,8 @@ export type ToFacade =
   | { t: "status"; s: number; taken: number; cap: number; flags: number }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
+  /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
+  | { t: "fatal"; detail: string }
 
 /** Control methods of the host. Sockets are named by facade-chosen handles. */
 export interface HostApi {

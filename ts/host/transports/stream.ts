@@ -1,5 +1,5 @@
 /**
- * One byte stream (tcp, later ipc) bound to one core connection. The stream logic lives here once
+ * One byte stream (tcp, ipc) bound to one core connection. The stream logic lives here once
  * for every stream transport: bytes in go to the core, bytes out come from the core, with Node's
  * backpressure (write() returning false) stopping the pull until "drain".
  */

@@ -1,7 +1,9 @@
 /** tcp:// over node:net. Endpoint syntax was checked by the facade (ts/api/endpoint.ts). */
 import * as net from "node:net"
 import type { Duplex } from "node:stream"
-import { listenErrorCode, type Listener, type Transport, TransportError } from "./transport.js"
+import { listenServer } from "./server.js"
+import type { Transport } from "./transport.js"
+import { ZW_FRAMING } from "../zmqw.js"
 
 /** Splits "tcp://host:port" (host may be "*", a name, an IPv4 or a [bracketed] IPv6 address). */
 export function splitTcp(address: string): { host: string; port: string } {
@@ -20,26 +22,19 @@ function formatEndpoint(host: string, port: number): string {
 
 export const tcp: Transport = {
   connectEvent: "connect",
+  framing: ZW_FRAMING.STREAM,
 
-  listen(address, onStream) {
+  async listen(address, onStream) {
     const { host, port } = splitTcp(address)
     // libzmq binds "*" to all IPv4 interfaces unless ipv6 is enabled.
     const bindHost = host === "*" ? "0.0.0.0" : host
-    return new Promise<Listener>((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => onStream(socket))
-      server.once("error", (err: NodeJS.ErrnoException) => {
-        reject(new TransportError(listenErrorCode(err), err.message))
-      })
-      server.listen({ host: bindHost, port: port === "*" ? 0 : Number(port), exclusive: true }, () => {
-        const info = server.address() as net.AddressInfo
-        server.on("error", () => {}) // after listening, errors close the server; nothing to report
-        resolve({
-          endpoint: formatEndpoint(info.address, info.port),
-          close: () => server.close(),
-          unref: () => server.unref(),
-        })
-      })
-    })
+    const server = await listenServer({ host: bindHost, port: port === "*" ? 0 : Number(port) }, onStream)
+    const info = server.address() as net.AddressInfo
+    return {
+      endpoint: formatEndpoint(info.address, info.port),
+      close: () => server.close(),
+      unref: () => server.unref(),
+    }
   },
 
   dial(address): Duplex {

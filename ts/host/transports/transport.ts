@@ -3,6 +3,7 @@
  * addresses and sockets, nothing of ZMTP; every stream it yields is handed to the core as is.
  */
 import type { Duplex } from "node:stream"
+import type { Framing } from "../abi.js"
 
 export interface Listener {
   /** The endpoint as lastEndpoint reports it (port resolved, e.g. tcp://127.0.0.1:41234). */
@@ -26,14 +27,19 @@ export interface Transport {
   dial(address: string): Duplex
   /** Name of the event a dialed stream emits once connected. */
   readonly connectEvent: string
+  /** How its connections carry ZeroMQ (the core picks the engine from it): bytes, or messages. */
+  readonly framing: Framing
 }
 
-/** Node's errno names for failed listens, mapped to zeromq.js's codes. */
+/** Node's errno names for failed listens (and ipc's file operations), mapped to zeromq.js's codes. */
 export function listenErrorCode(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case "EADDRINUSE":
     case "EACCES":
     case "EADDRNOTAVAIL":
+    case "ENOENT": // ipc: no such directory
+    case "ENOTDIR":
+    case "ENAMETOOLONG":
       return err.code
     case "ENOTFOUND":
     case "EAI_AGAIN":
