@@ -69,8 +69,12 @@ enum {
     ZW_OPT_MAXMSGSIZE = 22,         /* int64 little-endian (8 bytes), -1 = unlimited */
     ZW_OPT_SNDHWM = 23,             /* int messages, 0 = unlimited */
     ZW_OPT_RCVHWM = 24,             /* int messages, 0 = unlimited */
-    ZW_OPT_IMMEDIATE = 39,          /* int 0/1 */
-    ZW_OPT_HANDSHAKE_IVL = 66       /* int ms, 0 = none */
+    ZW_OPT_IMMEDIATE = 39,
+    ZW_OPT_PROBE_ROUTER = 51,       /* int 0/1 (REQ, DEALER, ROUTER): an empty message to each new peer */
+    ZW_OPT_REQ_CORRELATE = 52,      /* int 0/1 (REQ): a request id frame before the delimiter */
+    ZW_OPT_REQ_RELAXED = 53,        /* int 0/1 (REQ): a new request may abandon the pending one */          /* int 0/1 */
+    ZW_OPT_HANDSHAKE_IVL = 66,      /* int ms, 0 = none */
+    ZW_OPT_STREAM_NOTIFY = 73       /* int 0/1 (STREAM): [id][""] when a peer comes and goes */
 };
 
 /* Status flags from zw_status. */

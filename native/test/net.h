@@ -201,7 +201,8 @@ static inline int shuttle_ex(link_t *l, int ignore_pause) {
         }
     }
     for (int s = 0; s < 2; s++) {
-        if ((l->paused[s] && !ignore_pause) || l->q[s].len == 0 || l->closing) continue;
+        /* What was written before a close still arrives, as a kernel delivers it before FIN. */
+        if ((l->paused[s] && !ignore_pause) || l->q[s].len == 0) continue;
         size_t n = l->q[s].len;
         l->q[s].len = 0;
         uint8_t *tmp = malloc(n);

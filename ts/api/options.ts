@@ -19,11 +19,14 @@ export interface OptionRow {
   /** Socket type numbers that have it; all when absent. */
   readonly sockets?: readonly number[]
   readonly local?: true
+  /** libzmq cannot read it back (setsockopt only): zeromq.js's getter gives undefined, so does ours. */
+  readonly writeOnly?: true
 }
 
 const REQ = 3
 const DEALER = 5
 const ROUTER = 6
+const STREAM = 11
 
 export const OPTIONS: readonly OptionRow[] = [
   /** ZMQ_ROUTING_ID: identity sent to peers that route (REQ, DEALER, ROUTER). */
@@ -48,6 +51,14 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "immediate", zmq: 39, type: "bool", default: false },
   /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
   { name: "handshakeInterval", zmq: 66, type: "int32", default: 30000, min: 0 },
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer (for ROUTER peers to see arrivals). */
+  { name: "probeRouter", zmq: 51, type: "bool", default: false, sockets: [REQ, DEALER, ROUTER], writeOnly: true },
+  /** ZMQ_REQ_CORRELATE: prefix each request with an id and accept only the reply carrying it. */
+  { name: "correlate", zmq: 52, type: "bool", default: false, sockets: [REQ], writeOnly: true },
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply; the old one is abandoned. */
+  { name: "relaxed", zmq: 53, type: "bool", default: false, sockets: [REQ], writeOnly: true },
+  /** ZMQ_STREAM_NOTIFY: a peer's arrival and departure come as [id][""] (STREAM). */
+  { name: "notify", zmq: 73, type: "bool", default: true, sockets: [STREAM], writeOnly: true },
 ]
 
 /** Checks a value for a row and returns it normalised; throws zeromq.js's errors. */

@@ -108,6 +108,7 @@ export abstract class Socket implements LinkedSocket {
 
   /** @internal */
   getOption(row: OptionRow): unknown {
+    if (row.writeOnly) return undefined
     return this.values.has(row.name) ? this.values.get(row.name) : row.default
   }
 

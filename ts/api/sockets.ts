@@ -28,6 +28,12 @@ export class Request extends Socket {
 export interface Request extends Readable, Writable {
   /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
   routingId: string | null
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter: boolean
+  /** ZMQ_REQ_CORRELATE: prefix requests with an id; accept only the matching reply. */
+  correlate: boolean
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one came. */
+  relaxed: boolean
 }
 
 /** A REP socket: receives a request, then sends its reply (RFC 28). */
@@ -98,10 +104,25 @@ export class Pull extends Socket {
 export interface Pull extends Readable {}
 allowMethods(Pull, ["receive"])
 
+/**
+ * A STREAM socket: raw TCP peers, no ZMTP. Every message is [routing id, data]: what a peer
+ * sent, or what to send it; [id, ""] announces a peer coming or going (`notify`), and sending
+ * [id, ""] closes that peer's connection.
+ */
+export class Stream extends Socket {
+  constructor(options?: SocketOptions<Stream>) {
+    super("stream", options)
+  }
+}
+export interface Stream extends Readable, Writable {
+  /** ZMQ_STREAM_NOTIFY: deliver [id, ""] when a peer connects or disconnects (default true). */
+  notify: boolean
+}
+
 // Options that only some socket types have (rows with a `sockets` list).
 const CLASSES = [
   [Request, "request"], [Reply, "reply"], [Publisher, "publisher"],
-  [Subscriber, "subscriber"], [Push, "push"], [Pull, "pull"],
+  [Subscriber, "subscriber"], [Push, "push"], [Pull, "pull"], [Stream, "stream"],
 ] as const
 for (const row of OPTIONS) {
   if (!row.sockets) continue

@@ -45,7 +45,11 @@ export const ZW_OPT = {
   SNDHWM: 23,
   RCVHWM: 24,
   IMMEDIATE: 39,
+  PROBE_ROUTER: 51,
+  REQ_CORRELATE: 52,
+  REQ_RELAXED: 53,
   HANDSHAKE_IVL: 66,
+  STREAM_NOTIFY: 73,
 } as const
 
 /** zmqw.h: zw_status flags. */

@@ -183,8 +183,9 @@ static void conn_ready(zw_conn_t *conn) {
     conn_pump(conn);
 }
 
-/* After the engine saw input or output: errors, handshake completion, decoded frames. */
-static void conn_process(zw_conn_t *conn) {
+/* After the engine saw input or output, or was just made: errors, handshake completion, decoded
+ * frames. */
+void conn_process(zw_conn_t *conn) {
     zw_engine_state_t st = zw_engine_state(conn->engine);
     if (st == ZW_ENGINE_ERROR) conn_fail_engine(conn);
     else if (!conn->ready && st == ZW_ENGINE_READY) conn_ready(conn);
@@ -200,8 +201,8 @@ void conn_free(zw_conn_t *conn) {
 /* The engine for a connection carried as `framing` by a socket of type `type`; ZW_ENOTSUP when
  * this build has none (ZWS comes with ws://, raw bytes with STREAM). */
 zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out) {
-    if (framing == ZW_FRAMING_STREAM && type != ZW_STREAM) {
-        *out = ZW_ENGINE_ZMTP;
+    if (framing == ZW_FRAMING_STREAM) {
+        *out = type == ZW_STREAM ? ZW_ENGINE_RAW : ZW_ENGINE_ZMTP;
         return ZW_OK;
     }
     return framing == ZW_FRAMING_STREAM || framing == ZW_FRAMING_MESSAGE ? ZW_ENOTSUP : ZW_EINVAL;
@@ -217,6 +218,8 @@ zw_err zw_core_accept(zw_core_t *c, zw_id id, int32_t framing, zw_id *out_conn) 
     zw_conn_t *conn = conn_new(s, NULL, kind);
     if (!conn) return ZW_ENOMEM;
     *out_conn = conn->id;
+    conn_process(conn);   /* an engine with no handshake (raw) is ready at once */
+    settle_closing(c);
     return ZW_OK;
 }
 

@@ -104,5 +104,7 @@ zw_err zw_core_dial_result(zw_core_t *c, zw_id id, int32_t ok, int32_t framing,
     d->conn = conn;
     d->state = D_CONNECTED;
     *out_conn = conn->id;
+    conn_process(conn);   /* an engine with no handshake (raw) is ready at once */
+    settle_closing(c);
     return ZW_OK;
 }

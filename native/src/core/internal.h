@@ -49,6 +49,7 @@ struct zw_session {
     uint8_t persistent;      /* survives its connection (a dialer without IMMEDIATE) */
     uint8_t draining;        /* peer gone for good; freed once the socket read the in pipe */
     uint8_t out_attached;    /* the out pipe is still known to the socket */
+    uint8_t close_requested; /* the socket asked to close its connection (zw_socket_close_peer) */
 };
 
 struct zw_conn {
@@ -146,10 +147,13 @@ zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent);
 void session_free(zw_session_t *s);
 void session_close(zw_session_t *s);
 void session_lost(zw_session_t *s);
+void sessions_close_requested(zw_socket_t *sock);
 
 /* conns.c */
 zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind);
 zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out);
+/* After the engine saw input or output, or was just made: errors, handshake done, frames. */
+void conn_process(zw_conn_t *conn);
 void conn_flush(zw_conn_t *conn);
 void conn_fail(zw_conn_t *conn, int reason, const char *text);
 void conn_pump(zw_conn_t *conn);

@@ -7,8 +7,8 @@
 zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg) {
     switch (cfg->kind) {
     case ZW_ENGINE_ZMTP: return zw_engine_zmtp_new(cfg);
+    case ZW_ENGINE_RAW: return zw_engine_raw_new(cfg);
     case ZW_ENGINE_ZWS:    /* with ws:// */
-    case ZW_ENGINE_RAW:    /* with STREAM */
     default: return NULL;
     }
 }

@@ -9,7 +9,8 @@
  *                   (engine/zmtp.c)
  *   ZW_ENGINE_ZWS   ZWS 2.0 over WebSocket messages: one message = one frame, no greeting, the
  *                   mechanism from the subprotocol (to come with ws://)
- *   ZW_ENGINE_RAW   raw bytes for STREAM sockets: no handshake, each read is a frame (to come)
+ *   ZW_ENGINE_RAW   raw bytes for STREAM sockets: no handshake, each read is a frame
+ *                   (engine/raw.c); READY from its creation
  * The mechanism (NULL now; PLAIN, CURVE later) is part of an engine's configuration.
  *
  * States: GREETING -> HANDSHAKE -> READY (traffic) -> ERROR (terminal). Any malformed or hostile

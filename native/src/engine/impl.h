@@ -30,5 +30,6 @@ struct zw_engine {
 
 /* The implementations. */
 zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg);
+zw_engine_t *zw_engine_raw_new(const zw_engine_cfg_t *cfg);
 
 #endif

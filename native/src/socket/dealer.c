@@ -30,6 +30,12 @@ static int dealer_attach(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
     return rc;
 }
 
+static int dealer_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                            const char **why) {
+    zw_socket_probe(s, out);
+    return ZW_OK;
+}
+
 static void dealer_detach_in(zw_socket_t *s, zw_pipe_t *in) {
     zw_fq_detach(&((dealer_t *)s->priv)->fq, in);
 }
@@ -71,7 +77,7 @@ const zw_sockops_t zw_dealer_ops = {
     .init = dealer_init,
     .fini = dealer_fini,
     .attach = dealer_attach,
-    .connected = zw_socket_accept_peer,
+    .connected = dealer_connected,
     .disconnected = zw_socket_nop_pipes,
     .detach_in = dealer_detach_in,
     .detach_out = dealer_detach_out,

@@ -15,6 +15,7 @@ const zw_sockops_t *zw_sockops_find(int type) {
     case ZW_PULL: return &zw_pull_ops;
     case ZW_DEALER: return &zw_dealer_ops;
     case ZW_PAIR: return &zw_pair_ops;
+    case ZW_STREAM: return &zw_stream_ops;
     default: return NULL;
     }
 }
@@ -42,6 +43,14 @@ int zw_socket_recv_notsup(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
 
 void zw_socket_nop_pipe(zw_socket_t *s, zw_pipe_t *p) {}
 void zw_socket_nop_pipes(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {}
+
+void zw_socket_probe(zw_socket_t *s, zw_pipe_t *out) {
+    if (!s->opt.probe_router) return;
+    zw_frame_t *f = zw_frame_new(0);
+    if (!f) return;   /* out of memory: the probe is an optimisation the peer cannot count on */
+    f->flags = 0;
+    if (zw_pipe_write(out, f, 1) != ZW_OK) zw_frame_free(f);
+}
 
 int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
                           const char **why) {
@@ -85,6 +94,11 @@ static const zw_optrow_t opt_rows[] = {
     {ZW_OPT_RCVHWM, OPT_INT, OPT_RW, 0, INT32_MAX, 1000, ALL_TYPES, F(rcvhwm)},
     {ZW_OPT_IMMEDIATE, OPT_INT, OPT_RW, 0, 1, 0, ALL_TYPES, F(immediate)},
     {ZW_OPT_HANDSHAKE_IVL, OPT_INT, OPT_RW, 0, INT32_MAX, 30000, ALL_TYPES, F(handshake_ivl)},
+    {ZW_OPT_PROBE_ROUTER, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ) | TYPE_BIT(ZW_DEALER) | TYPE_BIT(ZW_ROUTER),
+     F(probe_router)},
+    {ZW_OPT_REQ_CORRELATE, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ), F(req_correlate)},
+    {ZW_OPT_REQ_RELAXED, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ), F(req_relaxed)},
+    {ZW_OPT_STREAM_NOTIFY, OPT_INT, OPT_RW, 0, 1, 1, TYPE_BIT(ZW_STREAM), F(stream_notify)},
 };
 
 static const zw_optrow_t *opt_row(int32_t id) {

@@ -62,6 +62,10 @@ typedef struct zw_sockopts {
     int32_t sndhwm, rcvhwm;      /* messages, 0 = unlimited */
     int32_t immediate;           /* 1 = dialers get pipes only once connected */
     int32_t handshake_ivl;       /* ms, 0 = no limit */
+    int32_t probe_router;        /* REQ, DEALER, ROUTER: send an empty message to each new peer */
+    int32_t req_correlate;       /* REQ: prefix requests with a request id, match replies by it */
+    int32_t req_relaxed;         /* REQ: send again without waiting for the reply */
+    int32_t stream_notify;       /* STREAM: announce peers' arrival and departure as [id][""] */
     int64_t maxmsgsize;          /* bytes, -1 = unlimited */
 } zw_sockopts_t;
 
@@ -109,6 +113,7 @@ struct zw_socket {
     struct zw_session *sessions; /* every session (with pipes) of this socket */
     struct zw_conn *conns;       /* every connection not yet zw_conn_closed */
     struct zw_dialer *dialers;
+    uint8_t close_requests;      /* some session has close_requested (zw_socket_close_peer) */
     zw_socket_t *prev, *next;    /* the core's socket list */
     zw_frame_t *prefetch;        /* a received message that did not fit the last zw_recv */
     zw_timer_t linger_timer;
@@ -135,10 +140,17 @@ int zw_socket_send_notsup(zw_socket_t *s, zw_frame_t *msg);
 int zw_socket_recv_notsup(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from);
 void zw_socket_nop_pipe(zw_socket_t *s, zw_pipe_t *p);
 void zw_socket_nop_pipes(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
+/* Asks the core to close the connection under `out` (STREAM's zero-length send), after what was
+ * queued on it is handed to the connection. Takes effect when the current API call ends, so
+ * the pipe stays valid for the rest of the op; `disconnected` follows as for any lost peer. */
+void zw_socket_close_peer(zw_socket_t *s, zw_pipe_t *out);
+/* PROBE_ROUTER: queues an empty message to a peer that just connected (forced past the HWM, as
+ * libzmq sends it on attach). For the connected op of REQ, DEALER and ROUTER. */
+void zw_socket_probe(zw_socket_t *s, zw_pipe_t *out);
 int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
                           const char **why);
 
 extern const zw_sockops_t zw_req_ops, zw_rep_ops, zw_pub_ops, zw_sub_ops, zw_push_ops,
-    zw_pull_ops, zw_dealer_ops, zw_pair_ops;
+    zw_pull_ops, zw_dealer_ops, zw_pair_ops, zw_stream_ops;
 
 #endif

@@ -1,0 +1,178 @@
+/* stream.c — STREAM (libzmq's ZMQ_STREAM): raw TCP peers, no ZMTP. Its connections use the raw
+ * engine (engine/raw.c): whatever a peer sends arrives as [routing id][bytes], and [id][bytes]
+ * sent goes to that peer as bytes.
+ *
+ * As libzmq 4.3 (stream.cpp): each peer gets a generated 5-byte routing id (0x00 + a uint32
+ * big-endian counter from a random start); with STREAM_NOTIFY (the default) a peer's arrival and
+ * its departure are each announced as [id][""]; sending [id][""] closes that peer's connection
+ * (after what was already sent to it); a message to an unknown id, or to a peer at its HWM, is
+ * dropped; a message that is not [id][data] is refused (EINVAL). Nothing here ever blocks.
+ */
+#include "socket/socket.h"
+
+#include <string.h>
+
+#include "core.h"
+#include "route/fq.h"
+#include "route/parray.h"
+
+#define STREAM_ID_LEN 5
+
+typedef struct stream_peer {
+    uint8_t id[STREAM_ID_LEN];
+    uint8_t closed_by_us;   /* the application closed it: no departure notice (libzmq neither) */
+} stream_peer_t;
+
+typedef struct stream {
+    zw_fq_t fq;             /* every in pipe */
+    zw_parray_t outs;       /* every out pipe, for routing by id (linear scan: few raw peers) */
+    uint32_t next_id;       /* counter of the next generated id */
+} stream_t;
+
+static void stream_init(zw_socket_t *s) {
+    stream_t *st = s->priv;
+    zw_fq_init(&st->fq);
+    st->next_id = zw_core_random(s->core);
+}
+
+static void stream_fini(zw_socket_t *s) {
+    stream_t *st = s->priv;
+    zw_fq_fini(&st->fq);
+    zw_parray_fini(&st->outs);
+}
+
+static int stream_attach(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
+    stream_t *st = s->priv;
+    int rc = zw_fq_attach(&st->fq, in);
+    if (rc != ZW_OK) return rc;
+    if ((rc = zw_parray_push(&st->outs, out)) != ZW_OK) zw_fq_detach(&st->fq, in);
+    return rc;
+}
+
+/* An empty message in the peer's own in pipe: recv turns it into [id][""], in order with the
+ * peer's data. Forced past the HWM: a notice must not be lost to flow control. */
+static void notify(zw_socket_t *s, zw_pipe_t *in) {
+    if (!s->opt.stream_notify) return;
+    zw_frame_t *f = zw_frame_new(0);
+    if (!f) return;   /* out of memory: the notice is lost, the data is not */
+    f->flags = 0;
+    int had = in->msgs > 0;
+    if (zw_pipe_write(in, f, 1) != ZW_OK) {
+        zw_frame_free(f);
+        return;
+    }
+    if (!had) zw_fq_activated(&((stream_t *)s->priv)->fq, in);
+}
+
+/* A new peer (each connection is one: a raw peer has no identity to resume). */
+static int stream_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
+                            const char **why) {
+    stream_t *st = s->priv;
+    stream_peer_t *p = in->priv;
+    uint32_t n = st->next_id++;
+    p->id[0] = 0;
+    p->id[1] = (uint8_t)(n >> 24);
+    p->id[2] = (uint8_t)(n >> 16);
+    p->id[3] = (uint8_t)(n >> 8);
+    p->id[4] = (uint8_t)n;
+    p->closed_by_us = 0;
+    notify(s, in);
+    return ZW_OK;
+}
+
+static void stream_disconnected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
+    stream_peer_t *p = in->priv;
+    if (!p->closed_by_us) notify(s, in);
+}
+
+static void stream_detach_in(zw_socket_t *s, zw_pipe_t *in) {
+    zw_fq_detach(&((stream_t *)s->priv)->fq, in);
+}
+
+static void stream_detach_out(zw_socket_t *s, zw_pipe_t *out) {
+    zw_parray_remove(&((stream_t *)s->priv)->outs, out);
+}
+
+static void stream_in_ready(zw_socket_t *s, zw_pipe_t *in) {
+    zw_fq_activated(&((stream_t *)s->priv)->fq, in);
+}
+
+static void stream_inbound(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
+    f->flags = 0;   /* a read is one whole message */
+    if (zw_pipe_write(in, f, 0) != ZW_OK) zw_frame_free(f);
+}
+
+static int stream_recv(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
+    stream_t *st = s->priv;
+    zw_pipe_t *in = NULL;
+    zw_frame_t *m = zw_fq_recv(&st->fq, &in);
+    if (!m) return ZW_EAGAIN;
+    zw_frame_t *id = zw_frame_dup(((stream_peer_t *)in->priv)->id, STREAM_ID_LEN, ZW_FRAME_MORE);
+    if (!id) {
+        zw_msg_free(m);   /* out of memory: as a peer's lost read */
+        *msg = NULL;
+        *from = in;
+        return ZW_OK;
+    }
+    id->next = m;
+    *msg = id;
+    *from = in;
+    return ZW_OK;
+}
+
+static zw_pipe_t *find_out(stream_t *st, const zw_frame_t *id) {
+    if (id->size != STREAM_ID_LEN) return NULL;
+    for (uint32_t i = 0; i < st->outs.n; i++) {
+        zw_pipe_t *out = st->outs.pipes[i];
+        if (memcmp(((stream_peer_t *)out->priv)->id, id->data, STREAM_ID_LEN) == 0) return out;
+    }
+    return NULL;
+}
+
+static int stream_send(zw_socket_t *s, zw_frame_t *msg) {
+    stream_t *st = s->priv;
+    zw_frame_t *data = msg->next;
+    if (!data || data->next) return ZW_EINVAL;   /* exactly [id][data] */
+    zw_pipe_t *out = find_out(st, msg);
+    msg->next = NULL;
+    zw_frame_free(msg);
+    if (!out || !out->connected) {
+        zw_frame_free(data);   /* unknown or gone: dropped, as libzmq */
+        return ZW_OK;
+    }
+    if (data->size == 0) {
+        zw_frame_free(data);
+        ((stream_peer_t *)out->priv)->closed_by_us = 1;
+        zw_socket_close_peer(s, out);
+        return ZW_OK;
+    }
+    data->flags = 0;
+    if (zw_pipe_write(out, data, 0) != ZW_OK) zw_frame_free(data);   /* at HWM: dropped */
+    return ZW_OK;
+}
+
+static uint32_t stream_capacity(zw_socket_t *s) { return ZW_CAPACITY_UNBOUNDED; }
+
+static uint32_t stream_flags(zw_socket_t *s) {
+    return zw_fq_readable(&((stream_t *)s->priv)->fq) ? ZW_STATUS_READABLE : 0;
+}
+
+const zw_sockops_t zw_stream_ops = {
+    .type = ZW_STREAM,
+    .priv_size = sizeof(stream_t),
+    .pipe_priv_size = sizeof(stream_peer_t),
+    .init = stream_init,
+    .fini = stream_fini,
+    .attach = stream_attach,
+    .connected = stream_connected,
+    .disconnected = stream_disconnected,
+    .detach_in = stream_detach_in,
+    .detach_out = stream_detach_out,
+    .in_ready = stream_in_ready,
+    .out_ready = zw_socket_nop_pipe,
+    .inbound = stream_inbound,
+    .send = stream_send,
+    .recv = stream_recv,
+    .capacity = stream_capacity,
+    .flags = stream_flags,
+};
