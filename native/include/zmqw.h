@@ -70,11 +70,18 @@ enum {
     ZW_OPT_SNDHWM = 23,             /* int messages, 0 = unlimited */
     ZW_OPT_RCVHWM = 24,             /* int messages, 0 = unlimited */
     ZW_OPT_IMMEDIATE = 39,
+    ZW_OPT_XPUB_VERBOSE = 40,       /* int 0/1 (XPUB): pass every subscribe (write only) */
     ZW_OPT_PROBE_ROUTER = 51,       /* int 0/1 (REQ, DEALER, ROUTER): an empty message to each new peer */
     ZW_OPT_REQ_CORRELATE = 52,      /* int 0/1 (REQ): a request id frame before the delimiter */
-    ZW_OPT_REQ_RELAXED = 53,        /* int 0/1 (REQ): a new request may abandon the pending one */          /* int 0/1 */
+    ZW_OPT_REQ_RELAXED = 53,        /* int 0/1 (REQ): a new request may abandon the pending one */
+    ZW_OPT_CONFLATE = 54,           /* int 0/1 (PUSH, PULL, PUB, SUB, DEALER): keep only the last message */          /* int 0/1 */
     ZW_OPT_HANDSHAKE_IVL = 66,      /* int ms, 0 = none */
-    ZW_OPT_STREAM_NOTIFY = 73       /* int 0/1 (STREAM): [id][""] when a peer comes and goes */
+    ZW_OPT_XPUB_NODROP = 69,        /* int 0/1 (PUB, XPUB): EAGAIN at HWM instead of dropping */
+    ZW_OPT_XPUB_MANUAL = 71,        /* int 0/1 (XPUB): the application applies subscriptions */
+    ZW_OPT_XPUB_WELCOME_MSG = 72,   /* bytes (XPUB): sent to each new peer; empty = none (write only) */
+    ZW_OPT_STREAM_NOTIFY = 73,      /* int 0/1 (STREAM): [id][""] when a peer comes and goes */
+    ZW_OPT_INVERT_MATCHING = 74,    /* int 0/1 (PUB, SUB, XPUB, XSUB): match the other prefixes */
+    ZW_OPT_XPUB_VERBOSER = 78       /* int 0/1 (XPUB): pass every subscribe and cancel (write only) */
 };
 
 /* Status flags from zw_status. */

@@ -24,9 +24,21 @@ void zw_pipe_fini(zw_pipe_t *p) {
     p->writing = 0;
 }
 
+/* CONFLATE: the message that just completed (the frames after old_done) replaces every older
+ * one, as libzmq's conflating pipe keeps only the latest. */
+static void conflate(zw_pipe_t *p, zw_frame_t *old_done) {
+    if (!p->conflate || !old_done) return;
+    zw_frame_t *old = p->head;
+    p->head = old_done->next;
+    old_done->next = NULL;
+    zw_msg_free(old);
+    p->msgs = 1;
+}
+
 int zw_pipe_write(zw_pipe_t *p, zw_frame_t *f, int force) {
     if (p->closed) return ZW_EAGAIN;
-    if (!p->writing && !force && p->hwm != 0 && p->msgs >= p->hwm) return ZW_EAGAIN;
+    if (!p->writing && !force && !p->conflate && p->hwm != 0 && p->msgs >= p->hwm)
+        return ZW_EAGAIN;
     f->next = NULL;
     if (p->tail) p->tail->next = f; else p->head = f;
     p->tail = f;
@@ -35,15 +47,18 @@ int zw_pipe_write(zw_pipe_t *p, zw_frame_t *f, int force) {
         return ZW_OK;
     }
     p->writing = 0;
+    zw_frame_t *old_done = p->done;
     p->done = f;
     p->msgs++;
+    conflate(p, old_done);
     if (p->on_msg) p->on_msg(p);
     return ZW_OK;
 }
 
 int zw_pipe_write_msg(zw_pipe_t *p, zw_frame_t *msg, int force) {
     if (p->closed) return ZW_EAGAIN;
-    if (!p->writing && !force && p->hwm != 0 && p->msgs >= p->hwm) return ZW_EAGAIN;
+    if (!p->writing && !force && !p->conflate && p->hwm != 0 && p->msgs >= p->hwm)
+        return ZW_EAGAIN;
     /* Link the whole list in one go; the message completes at its last frame. */
     zw_frame_t *last = msg;
     while (last->next) last = last->next;
@@ -51,8 +66,10 @@ int zw_pipe_write_msg(zw_pipe_t *p, zw_frame_t *msg, int force) {
     if (p->tail) p->tail->next = msg; else p->head = msg;
     p->tail = last;
     p->writing = 0;
+    zw_frame_t *old_done = p->done;
     p->done = last;
     p->msgs++;
+    conflate(p, old_done);
     if (p->on_msg) p->on_msg(p);
     return ZW_OK;
 }

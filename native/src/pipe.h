@@ -26,6 +26,7 @@ struct zw_pipe {
     uint32_t hwm;           /* 0 = unlimited */
     uint8_t writing;        /* a message has been started and not finished */
     uint8_t closed;         /* nobody will ever read it (its peer is gone): writes are refused */
+    uint8_t conflate;       /* CONFLATE: holds only the newest complete message, never full */
     uint8_t connected;      /* the owning session has a handshaken connection */
     uint8_t in_state;       /* socket scratch: inbound filter state at a message boundary = 0 */
     uint8_t in_flag;        /* socket scratch: per-message inbound flag */
@@ -44,10 +45,10 @@ void zw_pipe_fini(zw_pipe_t *p);
 
 /* Whether a new message may be started (below HWM), or a started one continued. */
 static inline int zw_pipe_writable(const zw_pipe_t *p) {
-    return !p->closed && (p->writing || p->hwm == 0 || p->msgs < p->hwm);
+    return !p->closed && (p->conflate || p->writing || p->hwm == 0 || p->msgs < p->hwm);
 }
 static inline int zw_pipe_full(const zw_pipe_t *p) {
-    return p->hwm != 0 && p->msgs >= p->hwm;
+    return !p->conflate && p->hwm != 0 && p->msgs >= p->hwm;
 }
 static inline int zw_pipe_readable(const zw_pipe_t *p) { return p->msgs > 0; }
 

@@ -160,6 +160,35 @@ static void test_on_msg_hook(void) {
     CHECK_EQ(zw_frame_live(), 0);
 }
 
+/* CONFLATE: only the newest complete message is kept, the pipe is never full, and a message
+ * still being written does not displace the last complete one until it completes. */
+static void test_conflate(void) {
+    zw_pipe_t p;
+    zw_pipe_init(&p, 1);
+    p.conflate = 1;
+    CHECK_EQ(zw_pipe_write(&p, fr("a", 0), 0), ZW_OK);
+    CHECK(zw_pipe_writable(&p));
+    CHECK(!zw_pipe_full(&p));
+    CHECK_EQ(zw_pipe_write(&p, fr("b", 0), 0), ZW_OK);
+    CHECK_EQ(zw_pipe_write(&p, fr("c1", 1), 0), ZW_OK);   /* started, not complete */
+    CHECK_EQ(p.msgs, 1u);
+    zw_pipe_rollback(&p);                                 /* its writer went away */
+    zw_frame_t *m = zw_pipe_read(&p);
+    CHECK(m && m->size == 1 && m->data[0] == 'b');
+    zw_msg_free(m);
+    CHECK_EQ(zw_pipe_write(&p, fr("d1", 1), 0), ZW_OK);
+    CHECK_EQ(zw_pipe_write(&p, fr("d2", 0), 0), ZW_OK);
+    zw_frame_t *e = fr("e", 0);
+    CHECK_EQ(zw_pipe_write_msg(&p, e, 0), ZW_OK);          /* replaces d1|d2 */
+    CHECK_EQ(p.msgs, 1u);
+    m = zw_pipe_read(&p);
+    CHECK(m && m->data[0] == 'e' && !m->next);
+    zw_msg_free(m);
+    CHECK(zw_pipe_read(&p) == NULL);
+    zw_pipe_fini(&p);
+    CHECK_EQ(zw_frame_live(), 0);
+}
+
 TEST_MAIN("pipe", TEST_CASE(test_fifo_and_hwm), TEST_CASE(test_unlimited),
           TEST_CASE(test_multipart_atomic), TEST_CASE(test_rollback),
-          TEST_CASE(test_purge_commands), TEST_CASE(test_on_msg_hook))
+          TEST_CASE(test_purge_commands), TEST_CASE(test_on_msg_hook), TEST_CASE(test_conflate))

@@ -4,6 +4,7 @@
  * `local` options live in the facade only (timeouts are reimplemented in the binding, as in
  * zeromq.js). native/src/socket's option table must agree: test/unit/options.test.ts checks it.
  */
+import { ZW_SOCKET } from "../host/zmqw.js"
 import { zmqError } from "./errors.js"
 
 export type OptionType = "int32" | "int64" | "bool" | "routingId"
@@ -23,10 +24,8 @@ export interface OptionRow {
   readonly writeOnly?: true
 }
 
-const REQ = 3
-const DEALER = 5
-const ROUTER = 6
-const STREAM = 11
+/** Socket type numbers, from zmqw.h (one source for C and TypeScript). */
+const { REQ, DEALER, ROUTER, STREAM, PUB, SUB, PULL, PUSH, XPUB } = ZW_SOCKET
 
 export const OPTIONS: readonly OptionRow[] = [
   /** ZMQ_ROUTING_ID: identity sent to peers that route (REQ, DEALER, ROUTER). */
@@ -57,8 +56,16 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "correlate", zmq: 52, type: "bool", default: false, sockets: [REQ], writeOnly: true },
   /** ZMQ_REQ_RELAXED: allow a new request before the reply; the old one is abandoned. */
   { name: "relaxed", zmq: 53, type: "bool", default: false, sockets: [REQ], writeOnly: true },
+  /** ZMQ_CONFLATE: keep only the last message in each queue (no multipart). */
+  { name: "conflate", zmq: 54, type: "bool", default: false, sockets: [PULL, PUSH, SUB, PUB, DEALER], writeOnly: true },
   /** ZMQ_STREAM_NOTIFY: a peer's arrival and departure come as [id][""] (STREAM). */
   { name: "notify", zmq: 73, type: "bool", default: true, sockets: [STREAM], writeOnly: true },
+  /** ZMQ_XPUB_NODROP: send waits (or EAGAINs) at a subscriber's HWM instead of dropping. */
+  { name: "noDrop", zmq: 69, type: "bool", default: false, sockets: [XPUB, PUB], writeOnly: true },
+  /** ZMQ_XPUB_MANUAL: subscriptions reach the application and are not applied by themselves. */
+  { name: "manual", zmq: 71, type: "bool", default: false, sockets: [XPUB], writeOnly: true },
+  /** ZMQ_INVERT_MATCHING: deliver to / accept what does not match the subscriptions. */
+  { name: "invertMatching", zmq: 74, type: "bool", default: false, sockets: [PUB, SUB, XPUB] },
 ]
 
 /** Checks a value for a row and returns it normalised; throws zeromq.js's errors. */

@@ -315,6 +315,12 @@ export abstract class Socket implements LinkedSocket {
   onMessages(batch: ArrayBuffer, n: number): void {
     if (this.isClosed) return
     this.inbox.push(new BatchReader(batch, n))
+    // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
+    // already handed over (ahead of receive()) are conflated here the same way.
+    if (this.values.get("conflate") === true) {
+      let queued = this.inbox.reduce((sum, r) => sum + r.remaining, 0)
+      for (; queued > 1; queued--) this.take()
+    }
     const wait = this.receiveWait
     if (wait) {
       this.receiveWait = undefined

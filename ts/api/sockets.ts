@@ -50,7 +50,12 @@ export class Publisher extends Socket {
     super("publisher", options)
   }
 }
-export interface Publisher extends Writable {}
+export interface Publisher extends Writable {
+  /** ZMQ_XPUB_NODROP: at a subscriber's HWM send waits instead of dropping the message. */
+  noDrop: boolean
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do not match. */
+  invertMatching: boolean
+}
 allowMethods(Publisher, ["send"])
 
 const OPT_SUBSCRIBE = 6
@@ -83,7 +88,10 @@ export class Subscriber extends Socket {
     for (const prefix of list) this.setSubscription(option, Buffer.from(prefix as string))
   }
 }
-export interface Subscriber extends Readable {}
+export interface Subscriber extends Readable {
+  /** ZMQ_INVERT_MATCHING: receive the messages that match none of the subscriptions. */
+  invertMatching: boolean
+}
 allowMethods(Subscriber, ["receive"])
 
 /** A PUSH socket: load-balances messages over its PULL peers, blocking at HWM (RFC 30). */
@@ -119,10 +127,77 @@ export interface Stream extends Readable, Writable {
   notify: boolean
 }
 
+const OPT_XPUB_VERBOSE = 40
+const OPT_XPUB_WELCOME_MSG = 72
+const OPT_XPUB_VERBOSER = 78
+
+/**
+ * An XPUB socket: a Publisher that also receives its subscribers' subscriptions as messages,
+ * `0x01<prefix>` / `0x00<prefix>` (RFC 29), and any data XSUB peers send upstream.
+ */
+export class XPublisher extends Socket {
+  constructor(options?: SocketOptions<XPublisher>) {
+    super("xpublisher", options)
+  }
+
+  /**
+   * ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER, as one property (zeromq.js): `null` passes only the
+   * subscriptions that change the set of prefixes, `"allSubs"` every subscribe, `"allSubsUnsubs"`
+   * every subscribe and unsubscribe. Write only.
+   */
+  set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
+    const on = new Uint8Array([1, 0, 0, 0])
+    switch (value) {
+      case null:
+        this.setAction(OPT_XPUB_VERBOSE, new Uint8Array(4))
+        break
+      case "allSubs":
+        this.setAction(OPT_XPUB_VERBOSE, on)
+        break
+      case "allSubsUnsubs":
+        this.setAction(OPT_XPUB_VERBOSER, on)
+        break
+    }
+  }
+
+  /** ZMQ_XPUB_WELCOME_MSG: sent to each subscriber when it connects; `null` = none. Write only. */
+  set welcomeMessage(value: string | null) {
+    if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value)) {
+      throw new TypeError("Option value must be a string or buffer")
+    }
+    this.setAction(OPT_XPUB_WELCOME_MSG, value === null ? new Uint8Array(0) : Buffer.from(value as string))
+  }
+
+  private setAction(option: number, bytes: Uint8Array): void {
+    if (this.closed) throw zmqError("ENOTSOCK")
+    this.setSubscription(option, bytes)
+  }
+}
+export interface XPublisher extends Readable, Writable {
+  /** ZMQ_XPUB_NODROP: at a subscriber's HWM send waits instead of dropping the message. */
+  noDrop: boolean
+  /** ZMQ_XPUB_MANUAL: subscriptions are handed over but not applied. */
+  manual: boolean
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do not match. */
+  invertMatching: boolean
+}
+
+/**
+ * An XSUB socket: a Subscriber that subscribes by sending `0x01<prefix>` (and unsubscribes with
+ * `0x00<prefix>`); it receives whatever its publishers send it. Other messages go upstream.
+ */
+export class XSubscriber extends Socket {
+  constructor(options?: SocketOptions<XSubscriber>) {
+    super("xsubscriber", options)
+  }
+}
+export interface XSubscriber extends Readable, Writable {}
+
 // Options that only some socket types have (rows with a `sockets` list).
 const CLASSES = [
   [Request, "request"], [Reply, "reply"], [Publisher, "publisher"],
   [Subscriber, "subscriber"], [Push, "push"], [Pull, "pull"], [Stream, "stream"],
+  [XPublisher, "xpublisher"], [XSubscriber, "xsubscriber"],
 ] as const
 for (const row of OPTIONS) {
   if (!row.sockets) continue

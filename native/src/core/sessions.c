@@ -16,6 +16,7 @@ zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent) {
     if (!s) return NULL;
     zw_pipe_init(&s->in, (uint32_t)sock->opt.rcvhwm);
     zw_pipe_init(&s->out, (uint32_t)sock->opt.sndhwm);
+    s->in.conflate = s->out.conflate = (uint8_t)sock->opt.conflate;
     s->in.peer = &s->out;
     s->out.peer = &s->in;
     s->in.session = s->out.session = s;

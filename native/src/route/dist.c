@@ -8,6 +8,19 @@ void zw_dist_detach(zw_dist_t *d, zw_pipe_t *p) { zw_parray_remove(&d->a, p); }
 void zw_dist_match(zw_dist_t *d, zw_pipe_t *p) { zw_parray_activate(&d->a, p); }
 void zw_dist_match_all(zw_dist_t *d) { d->a.active = d->a.n; }
 
+void zw_dist_reverse_match(zw_dist_t *d) {
+    /* Swap the ends: after min(m, n - m) swaps the n - m unmatched pipes lead the array. */
+    uint32_t n = d->a.n, m = d->a.active, k = m < n - m ? m : n - m;
+    for (uint32_t i = 0; i < k; i++) zw_parray_swap(&d->a, i, n - 1 - i);
+    d->a.active = n - m;
+}
+
+int zw_dist_matching_writable(const zw_dist_t *d) {
+    for (uint32_t i = 0; i < d->a.active; i++)
+        if (!zw_pipe_writable(d->a.pipes[i])) return 0;
+    return 1;
+}
+
 static zw_frame_t *msg_copy(const zw_frame_t *msg) {
     zw_frame_t *head = NULL, **tail = &head;
     for (; msg; msg = msg->next) {

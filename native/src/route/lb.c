@@ -47,7 +47,7 @@ uint32_t zw_lb_capacity(const zw_lb_t *lb) {
     uint64_t sum = 0;
     for (uint32_t i = 0; i < lb->a.active; i++) {
         const zw_pipe_t *p = lb->a.pipes[i];
-        if (p->hwm == 0) return ZW_CAPACITY_UNBOUNDED;
+        if (p->hwm == 0 || p->conflate) return ZW_CAPACITY_UNBOUNDED;   /* never full */
         if (p->msgs < p->hwm) sum += p->hwm - p->msgs;
     }
     return sum >= ZW_CAPACITY_UNBOUNDED ? ZW_CAPACITY_UNBOUNDED - 1 : (uint32_t)sum;

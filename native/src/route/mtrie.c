@@ -241,7 +241,17 @@ int zw_mtrie_rm(zw_trie_t *t, const uint8_t *prefix, size_t len, void *pipe) {
     return 1;
 }
 
-void zw_mtrie_rm_pipe(zw_trie_t *t, void *pipe) {
+void zw_mtrie_rm_pipe(zw_trie_t *t, void *pipe) { zw_mtrie_rm_pipe_cb(t, pipe, 0, NULL, NULL); }
+
+uint32_t zw_mtrie_count(const zw_trie_t *t, const uint8_t *prefix, size_t len) {
+    const zw_tnode_t *n = find(t, prefix, len);
+    return n ? n->npipes : 0;
+}
+
+void zw_mtrie_rm_pipe_cb(zw_trie_t *t, void *pipe, int only_last,
+                         void (*fn)(const uint8_t *, size_t, void *), void *arg) {
+    uint8_t *buf = NULL;
+    size_t cap = 0;
     /* Depth-first over a scratch list. A node is pruned only when it has no children left, so
      * nothing still on the list is ever freed (ancestors were taken off it before their
      * children were put on). */
@@ -258,11 +268,27 @@ void zw_mtrie_rm_pipe(zw_trie_t *t, void *pipe) {
         }
         int i = pipe_index(n, pipe);
         if (i >= 0) {
+            if (fn && (!only_last || n->npipes == 1)) {
+                /* Out of memory for the prefix: that notification is lost, the removal is not. */
+                if (n->depth > cap) {
+                    uint8_t *nb = realloc(buf, n->depth);
+                    if (nb) {
+                        buf = nb;
+                        cap = n->depth;
+                    }
+                }
+                if (n->depth <= cap) {
+                    const zw_tnode_t *m = n;
+                    for (uint32_t d = n->depth; d > 0; d--, m = m->parent) buf[d - 1] = m->byte;
+                    fn(buf ? buf : (const uint8_t *)"", n->depth, arg);
+                }
+            }
             pipe_remove_at(n, (uint32_t)i);
             t->prefixes--;
         }
         prune_up(t, n);
     }
+    free(buf);
 }
 
 void zw_mtrie_match(const zw_trie_t *t, const uint8_t *data, size_t len,

@@ -39,6 +39,13 @@ int zw_mtrie_add(zw_trie_t *t, const uint8_t *prefix, size_t len, void *pipe);
 int zw_mtrie_rm(zw_trie_t *t, const uint8_t *prefix, size_t len, void *pipe);
 /* Removes pipe from every prefix. */
 void zw_mtrie_rm_pipe(zw_trie_t *t, void *pipe);
+/* The same, calling fn (before the prefix is pruned) for each prefix the pipe was removed from:
+ * all of them, or with only_last just those no other pipe is subscribed to (XPUB's cancels for
+ * a departed peer). fn must not change the trie. */
+void zw_mtrie_rm_pipe_cb(zw_trie_t *t, void *pipe, int only_last,
+                         void (*fn)(const uint8_t *prefix, size_t len, void *arg), void *arg);
+/* Pipes subscribed to exactly prefix (0 = nobody). */
+uint32_t zw_mtrie_count(const zw_trie_t *t, const uint8_t *prefix, size_t len);
 /* Calls fn for each pipe subscribed to a prefix of data (a pipe may be named more than once). */
 void zw_mtrie_match(const zw_trie_t *t, const uint8_t *data, size_t len,
                     void (*fn)(void *pipe, void *arg), void *arg);

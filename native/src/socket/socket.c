@@ -16,6 +16,8 @@ const zw_sockops_t *zw_sockops_find(int type) {
     case ZW_DEALER: return &zw_dealer_ops;
     case ZW_PAIR: return &zw_pair_ops;
     case ZW_STREAM: return &zw_stream_ops;
+    case ZW_XPUB: return &zw_xpub_ops;
+    case ZW_XSUB: return &zw_xsub_ops;
     default: return NULL;
     }
 }
@@ -82,8 +84,10 @@ typedef struct zw_optrow {
  * defaults explicitly). */
 static const zw_optrow_t opt_rows[] = {
     {ZW_OPT_ROUTING_ID, OPT_BYTES, OPT_RW, 0, 255, 0, ALL_TYPES, F(routing_id)},
-    {ZW_OPT_SUBSCRIBE, OPT_BYTES, OPT_WO, 0, ZW_BATCH_LEN_MASK, 0, TYPE_BIT(ZW_SUB), NO_FIELD},
-    {ZW_OPT_UNSUBSCRIBE, OPT_BYTES, OPT_WO, 0, ZW_BATCH_LEN_MASK, 0, TYPE_BIT(ZW_SUB), NO_FIELD},
+    {ZW_OPT_SUBSCRIBE, OPT_BYTES, OPT_WO, 0, ZW_BATCH_LEN_MASK, 0, TYPE_BIT(ZW_SUB) | TYPE_BIT(ZW_XPUB),
+     NO_FIELD},
+    {ZW_OPT_UNSUBSCRIBE, OPT_BYTES, OPT_WO, 0, ZW_BATCH_LEN_MASK, 0,
+     TYPE_BIT(ZW_SUB) | TYPE_BIT(ZW_XPUB), NO_FIELD},
     {ZW_OPT_TYPE, OPT_INT, OPT_RO, 0, 0, 0, ALL_TYPES, NO_FIELD},
     {ZW_OPT_LINGER, OPT_INT, OPT_RW, -1, INT32_MAX, -1, ALL_TYPES, F(linger)},
     {ZW_OPT_RECONNECT_IVL, OPT_INT, OPT_RW, -1, INT32_MAX, 100, ALL_TYPES, F(reconnect_ivl)},
@@ -98,7 +102,17 @@ static const zw_optrow_t opt_rows[] = {
      F(probe_router)},
     {ZW_OPT_REQ_CORRELATE, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ), F(req_correlate)},
     {ZW_OPT_REQ_RELAXED, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ), F(req_relaxed)},
+    {ZW_OPT_CONFLATE, OPT_INT, OPT_RW, 0, 1, 0,
+     TYPE_BIT(ZW_PUSH) | TYPE_BIT(ZW_PULL) | TYPE_BIT(ZW_PUB) | TYPE_BIT(ZW_SUB) | TYPE_BIT(ZW_DEALER),
+     F(conflate)},
     {ZW_OPT_STREAM_NOTIFY, OPT_INT, OPT_RW, 0, 1, 1, TYPE_BIT(ZW_STREAM), F(stream_notify)},
+    {ZW_OPT_XPUB_VERBOSE, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_XPUB), NO_FIELD},
+    {ZW_OPT_XPUB_VERBOSER, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_XPUB), NO_FIELD},
+    {ZW_OPT_XPUB_NODROP, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_PUB) | TYPE_BIT(ZW_XPUB), F(xpub_nodrop)},
+    {ZW_OPT_XPUB_MANUAL, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_XPUB), F(xpub_manual)},
+    {ZW_OPT_XPUB_WELCOME_MSG, OPT_BYTES, OPT_WO, 0, ZW_BATCH_LEN_MASK, 0, TYPE_BIT(ZW_XPUB), NO_FIELD},
+    {ZW_OPT_INVERT_MATCHING, OPT_INT, OPT_RW, 0, 1, 0,
+     TYPE_BIT(ZW_PUB) | TYPE_BIT(ZW_SUB) | TYPE_BIT(ZW_XPUB) | TYPE_BIT(ZW_XSUB), F(invert_matching)},
 };
 
 static const zw_optrow_t *opt_row(int32_t id) {

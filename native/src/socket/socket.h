@@ -65,7 +65,11 @@ typedef struct zw_sockopts {
     int32_t probe_router;        /* REQ, DEALER, ROUTER: send an empty message to each new peer */
     int32_t req_correlate;       /* REQ: prefix requests with a request id, match replies by it */
     int32_t req_relaxed;         /* REQ: send again without waiting for the reply */
+    int32_t conflate;            /* pipes hold only their newest message (CONFLATE) */
     int32_t stream_notify;       /* STREAM: announce peers' arrival and departure as [id][""] */
+    int32_t xpub_nodrop;         /* PUB/XPUB: send EAGAINs at a matching peer's HWM */
+    int32_t xpub_manual;         /* XPUB: subscriptions applied by the application */
+    int32_t invert_matching;     /* PUB/SUB/XPUB: deliver where no subscription matches */
     int64_t maxmsgsize;          /* bytes, -1 = unlimited */
 } zw_sockopts_t;
 
@@ -151,6 +155,7 @@ int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const z
                           const char **why);
 
 extern const zw_sockops_t zw_req_ops, zw_rep_ops, zw_pub_ops, zw_sub_ops, zw_push_ops,
-    zw_pull_ops, zw_dealer_ops, zw_pair_ops, zw_stream_ops;
+    zw_pull_ops, zw_dealer_ops, zw_pair_ops, zw_stream_ops,
+    zw_xpub_ops, zw_xsub_ops;
 
 #endif

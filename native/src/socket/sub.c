@@ -87,12 +87,17 @@ static int sub_setopt(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t 
     return ZW_OK;
 }
 
+/* Whether a message's first frame passes the filter (the other prefixes with INVERT_MATCHING). */
+static int matches(zw_socket_t *s, const zw_frame_t *f) {
+    const sub_t *p = s->priv;
+    return zw_trie_check(&p->subs, f->data, f->size) != (s->opt.invert_matching != 0);
+}
+
 static void sub_inbound(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
-    sub_t *p = s->priv;
     int more = (f->flags & ZW_FRAME_MORE) != 0;
     if (in->in_state == IN_START) {
         if (zw_socket_drop_command(f)) return;
-        in->in_state = zw_trie_check(&p->subs, f->data, f->size) ? IN_PASS : IN_DROP;
+        in->in_state = matches(s, f) ? IN_PASS : IN_DROP;
     }
     if (in->in_state == IN_PASS) {
         if (zw_pipe_write(in, f, 0) != ZW_OK) zw_frame_free(f);
@@ -106,7 +111,7 @@ static int sub_recv(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
     sub_t *p = s->priv;
     zw_frame_t *m = zw_fq_recv(&p->fq, from);
     if (!m) return ZW_EAGAIN;
-    if (!zw_trie_check(&p->subs, m->data, m->size)) {
+    if (!matches(s, m)) {
         zw_msg_free(m);   /* unsubscribed since it arrived */
         m = NULL;
     }
