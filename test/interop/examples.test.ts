@@ -6,6 +6,7 @@
 //   our wuserver  ──PUB/SUB─►  their wuclient        their wuserver ──PUB/SUB─►  our wuclient
 //   their taskvent ──PUSH─► our taskwork ×2   ──PUSH─► their tasksink
 //   our taskvent   ──PUSH─► their taskwork ×2 ──PUSH─► our tasksink
+//   their wuserver ──PUB─► our wuproxy (XSUB ⇄ XPUB) ──► their wuclient
 //
 // Clients start first and connect to a port nobody listens on yet; ZeroMQ reconnects.
 import { execFileSync } from "node:child_process"
@@ -87,6 +88,21 @@ for (const [name, their] of peers) {
       expect(lines(ours.stdout).at(-1)).toMatch(/^Average temperature for zipcode '10001 ' was -?\d+\.\dF$/)
       server.child.kill()
       await server.exited
+    })
+
+    it(`${name} wuserver → our wuproxy → ${name} wuclient`, async () => {
+      const [frontend, backend] = [await unusedEndpoint(), await unusedEndpoint()]
+      const server = their("wuserver", frontend, "10000-10009")
+      const proxy = example("wuproxy", frontend, backend)
+      const client = their("wuclient", backend, "10001 ", "50")
+      const theirs = await client.exited
+      expect(theirs.code, theirs.stderr).toBe(0)
+      expect(theirs.stdout).toMatch(/^Average temperature for zipcode '10001 ' was -?\d+\.\dF\n$/)
+      proxy.child.kill()
+      server.child.kill()
+      const ours = await proxy.exited
+      expect(ours.stdout).toBe(`proxying ${frontend} to ${backend}\n`)
+      expect(ours.stderr).toBe("")
     })
 
     /** Kills the workers (they run until killed) and checks they did all the tasks together. */
