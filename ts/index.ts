@@ -4,7 +4,8 @@
  */
 export { Context, context, type ContextOptions } from "./api/context.js"
 export { Socket, type SocketType, type Message, type MessageLike, type Readable, type Writable } from "./api/socket.js"
-export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber, type SocketOptions } from "./api/sockets.js"
+export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber,
+  Pair, Dealer, type SocketOptions } from "./api/sockets.js"
 
 /** The libzmq version whose behaviour and wire protocol this package follows. */
 export const version = "4.3.5"

@@ -48,7 +48,8 @@ typedef enum zw_err {
     ZW_ENOTSUP = 7,     /* operation not supported by this socket type */
     ZW_EMSGSIZE = 8,    /* malformed or oversized batch */
     ZW_EPROTO = 9,      /* a peer broke the protocol; the connection is being closed */
-    ZW_EADDRINUSE = 10  /* the inproc name is bound already */
+    ZW_EADDRINUSE = 10, /* the inproc name is bound already */
+    ZW_EHOSTUNREACH = 11 /* ROUTER_MANDATORY: no peer has the message's routing id */
 } zw_err;
 
 /* Socket types: libzmq's numbers. */

@@ -6,7 +6,7 @@ import * as oursModule from "./ours.js"
 // Ours has exactly zeromq's v6 API; type it as theirs so both sides are checked alike.
 const ours = oursModule as unknown as typeof theirs
 
-export type Kind = "Request" | "Reply" | "Publisher" | "Subscriber" | "Push" | "Pull" | "Stream" | "XPublisher" | "XSubscriber"
+export type Kind = "Request" | "Reply" | "Publisher" | "Subscriber" | "Push" | "Pull" | "Stream" | "XPublisher" | "XSubscriber" | "Dealer" | "Router" | "Pair"
 export type Options = Record<string, unknown>
 
 export interface Impl {

@@ -30,6 +30,7 @@ const EXPECTED: Record<string, [errno: number, message: string]> = {
   EMSGSIZE: [90, "Message too long"],
   EPROTO: [71, "Protocol error"],
   EADDRINUSE: [98, "Address already in use"],
+  EHOSTUNREACH: [113, "Host unreachable"],
 }
 
 /** What the facade makes of an error answer (ts/api/link.ts). */

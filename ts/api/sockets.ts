@@ -193,11 +193,52 @@ export class XSubscriber extends Socket {
 }
 export interface XSubscriber extends Readable, Writable {}
 
+/** A PAIR socket: one peer at a time, messages both ways unchanged (RFC 31). */
+export class Pair extends Socket {
+  constructor(options?: SocketOptions<Pair>) {
+    super("pair", options)
+  }
+}
+export interface Pair extends Readable, Writable {}
+
+/** A DEALER socket: load-balances sends over its peers and fair-queues receives (RFC 28). */
+export class Dealer extends Socket {
+  constructor(options?: SocketOptions<Dealer>) {
+    super("dealer", options)
+  }
+}
+export interface Dealer extends Readable, Writable {
+  /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
+  routingId: string | null
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter: boolean
+  /** ZMQ_CONFLATE: keep only the last message. */
+  conflate: boolean
+}
+
+/**
+ * A ROUTER socket: each received message starts with its peer's routing id, and each sent
+ * message's first frame names the peer to send it to (RFC 28). Not exported yet: the core has no
+ * ROUTER (native/src/socket/router.c comes next).
+ */
+export class Router extends Socket {
+  constructor(options?: SocketOptions<Router>) {
+    super("router", options)
+  }
+}
+export interface Router extends Readable, Writable {
+  /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
+  routingId: string | null
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter: boolean
+}
+
 // Options that only some socket types have (rows with a `sockets` list).
 const CLASSES = [
   [Request, "request"], [Reply, "reply"], [Publisher, "publisher"],
   [Subscriber, "subscriber"], [Push, "push"], [Pull, "pull"], [Stream, "stream"],
   [XPublisher, "xpublisher"], [XSubscriber, "xsubscriber"],
+  [Pair, "pair"], [Dealer, "dealer"], [Router, "router"],
 ] as const
 for (const row of OPTIONS) {
   if (!row.sockets) continue

@@ -14,6 +14,7 @@ export const ZW_ERR = {
   EMSGSIZE: 8,
   EPROTO: 9,
   EADDRINUSE: 10,
+  EHOSTUNREACH: 11,
 } as const
 
 /** zmqw.h: socket types (libzmq's numbers). */
@@ -107,4 +108,4 @@ export const ZW_LIMIT = {
 } as const
 
 /** zw_err names by value. */
-export const ZW_ERR_NAMES = ["OK", "EINVAL", "EAGAIN", "EFSM", "ENOTSOCK", "ENOENT", "ENOMEM", "ENOTSUP", "EMSGSIZE", "EPROTO", "EADDRINUSE"] as const
+export const ZW_ERR_NAMES = ["OK", "EINVAL", "EAGAIN", "EFSM", "ENOTSOCK", "ENOENT", "ENOMEM", "ENOTSUP", "EMSGSIZE", "EPROTO", "EADDRINUSE", "EHOSTUNREACH"] as const
