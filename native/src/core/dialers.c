@@ -46,7 +46,8 @@ zw_err zw_core_connect(zw_core_t *c, zw_id id, zw_id *out_dialer) {
         free(d);
         return ZW_ENOMEM;
     }
-    if (!s->opt.immediate && !(d->session = session_new(s, d, 1))) {
+    int persistent = !s->opt.immediate && !s->ops->peer_per_connection;
+    if (persistent && !(d->session = session_new(s, d, 1))) {
         map_del(c, d->id);
         free(d);
         return ZW_ENOMEM;

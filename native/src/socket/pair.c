@@ -23,9 +23,16 @@ static int pair_attach(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
     return ZW_OK;
 }
 
+/* The session in use, or the first to connect when the one in use went away (a second dialer's
+ * session attached earlier; found by fuzz_core: regressions/fuzz_core/pair_refuses_with_no_peer). */
 static int pair_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
                           const char **why) {
-    if (((pair_t *)s->priv)->out == out) return ZW_OK;
+    pair_t *p = s->priv;
+    if (!p->out) {
+        p->in = in;
+        p->out = out;
+    }
+    if (p->out == out) return ZW_OK;
     *why = "PAIR already has a peer";
     return ZW_CLOSE_REFUSED;
 }

@@ -83,6 +83,9 @@ typedef struct zw_sockops {
     /* Bytes of per-peer state the core allocates (zeroed) with each session; both of its pipes'
      * priv point at it. 0 = none. */
     size_t pipe_priv_size;
+    /* Every connection is a new peer (STREAM): a dialer keeps no pipes across reconnects, so what
+     * an old connection left is read as that connection's, under its own id. */
+    uint8_t peer_per_connection;
     /* The session's peer completed the handshake: its pipes now reach a live peer. ZW_OK keeps
      * it; any other value refuses the peer (PAIR's second peer, ROUTER's duplicate routing id):
      * a ZW_CLOSE_* reason with a static text in *why, and the core closes that connection

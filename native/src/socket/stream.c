@@ -161,6 +161,7 @@ const zw_sockops_t zw_stream_ops = {
     .type = ZW_STREAM,
     .priv_size = sizeof(stream_t),
     .pipe_priv_size = sizeof(stream_peer_t),
+    .peer_per_connection = 1,   /* ids follow connections (fuzz_core: stream_redial_relabels_old_messages) */
     .init = stream_init,
     .fini = stream_fini,
     .attach = stream_attach,
