@@ -2,10 +2,10 @@
  * reports it with a stack), the switches for bugs already known, and builders for the bytes a
  * well-behaved peer sends (made with the real encoder, as test_engine.c does).
  *
- * Known bugs: each FUZZ_AVOID_* switch, when 1, steers the harness around a bug that was known
- * (and being fixed) when these targets were written, so that fuzzing finds the others. All four
- * were fixed in src/ while the targets were being written, so the default is 0: hit everything.
- * Build with AVOID_KNOWN=1 (Makefile) to steer around them again, e.g. to bisect.
+ * Known bugs: each FUZZ_AVOID_* switch, when 1, steers the harness around one bug, so that
+ * fuzzing can go on to find others while it is open: four known when these targets were written,
+ * three they found. All seven are fixed, so the default is 0: hit everything. Build with
+ * AVOID_KNOWN=1 (Makefile) to steer around them all again, e.g. to bisect.
  */
 #ifndef ZW_FUZZ_H
 #define ZW_FUZZ_H
@@ -44,29 +44,28 @@
 #define FUZZ_AVOID_NULL_INPUT 0
 #endif
 
-/* Open, found by fuzz_engine: the raw engine's consume does not clamp to what is pending (raw.c
- * raw_consume -> zmtp_buf_consume, whose n must be <= the live bytes), unlike the ZMTP engine's.
- * When 1 (the default while it is open), the harness never consumes more than is pending from a
- * raw engine. Reproducer: regressions/fuzz_engine/raw_consume_past_pending. */
+/* Found by fuzz_engine, fixed since: the raw engine's consume did not clamp to what is pending
+ * (raw.c raw_consume -> zmtp_buf_consume, whose n must be <= the live bytes), unlike the ZMTP
+ * engine's. When 1, the harness never consumes more than is pending from a raw engine.
+ * Reproducer: regressions/fuzz_engine/raw_consume_past_pending. */
 #ifndef FUZZ_AVOID_RAW_OVERCONSUME
 #define FUZZ_AVOID_RAW_OVERCONSUME 0
 #endif
 
-/* Open, found by fuzz_core: a STREAM dialer keeps its session across reconnects, and the peer's
- * routing id lives in that session's pipe (stream.c stream_connected / stream_recv), so messages
- * still queued from the old connection, its departure notice included, are read under the new
- * connection's id. When 1 (the default while it is open), a STREAM socket's notices stop being
- * checked once one of its dialers connects a second time. Reproducer:
- * regressions/fuzz_core/stream_redial_relabels_old_messages. */
+/* Found by fuzz_core, fixed since: a STREAM dialer kept one session across reconnects and the
+ * peer's routing id lived in that session's pipe (stream.c stream_connected / stream_recv), so
+ * what the old connection left, its departure notice included, was read under the new
+ * connection's id. When 1, a STREAM socket's notices stop being checked once one of its dialers
+ * connects a second time. Reproducer: regressions/fuzz_core/stream_redial_relabels_old_messages. */
 #ifndef FUZZ_AVOID_STREAM_REDIAL
 #define FUZZ_AVOID_STREAM_REDIAL 0
 #endif
 
-/* Open, found by fuzz_core: a PAIR whose session in use goes away (its dialer disconnected, its
- * accepted connection lost) never takes another: pair.c only adopts a session in pair_attach,
- * so a dialer's session attached earlier stays ignored and every one of its connections is
- * refused ("PAIR already has a peer") although the PAIR has none; sends block forever. When 1
- * (the default while it is open), a PAIR stops being checked once its session in use is gone.
+/* Found by fuzz_core, fixed since: a PAIR whose session in use went away (its dialer
+ * disconnected, its accepted connection lost) never took another: pair.c adopted a session only
+ * in pair_attach, so a dialer's session attached earlier stayed ignored and each of its
+ * connections was refused ("PAIR already has a peer") although the PAIR had none. When 1, a PAIR
+ * stops being checked once its session in use is gone.
  * Reproducer: regressions/fuzz_core/pair_refuses_with_no_peer. */
 #ifndef FUZZ_AVOID_PAIR_WEDGE
 #define FUZZ_AVOID_PAIR_WEDGE 0
