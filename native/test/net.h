@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include "core.h"
+#include "base/frame.h"
+#include "test.h"
 
 #define NET_MAX 16
 #define LOG_MAX 4096
@@ -334,6 +336,29 @@ static inline zw_id connect_to(node_t *a, zw_id sock, node_t *b, zw_id target) {
     zw_core_connect(a->core, sock, &d);
     net_route(a, d, b, target);
     return d;
+}
+
+/* --- the fixture every conversation test uses ------------------------------------------- */
+
+/* Three cores ("processes"), made fresh by net_setup for each test; the first n (2 or 3) are
+ * driven by net_run. net_teardown frees them all and checks that no frame is left alive. */
+static node_t A, B, C;
+
+static inline void net_setup(int n) {
+    net_reset();
+    node_init(&A, 1);
+    node_init(&B, 2);
+    node_init(&C, 3);
+    if (n == 2) net_nodes_set(2, &A, &B);
+    else net_nodes_set(3, &A, &B, &C);
+}
+
+static inline void net_teardown(void) {
+    zw_core_free(A.core);
+    zw_core_free(B.core);
+    zw_core_free(C.core);
+    net_reset();
+    CHECK_EQ(zw_frame_live(), 0);
 }
 
 #endif

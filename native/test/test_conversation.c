@@ -4,30 +4,11 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B, C;
-
-static void setup(int n) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    node_init(&C, 3);
-    if (n == 2) net_nodes_set(2, &A, &B);
-    else net_nodes_set(3, &A, &B, &C);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    zw_core_free(C.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /*  REQ (A) --connect--> REP (B)
  *  "hello" ->            ["" | hello] -> body "hello"
  *          <- "world"    [""| world]  */
 static void test_req_rep(void) {
-    setup(2);
+    net_setup(2);
     zw_id rep = open_sock(&B, ZW_REP), req = open_sock(&A, ZW_REQ);
     char buf[256];
     CHECK_EQ(send_msg(&B, rep, 1, "early"), -ZW_EFSM);      /* nothing to answer */
@@ -66,12 +47,12 @@ static void test_req_rep(void) {
         CHECK_EQ(recv_msg(&A, req, buf, sizeof buf), 1);
         CHECK(strcmp(buf, "r") == 0);
     }
-    teardown();
+    net_teardown();
 }
 
 /* REQ load-balances over two REPs; each answers only its own request. */
 static void test_req_two_reps(void) {
-    setup(3);
+    net_setup(3);
     zw_id req = open_sock(&A, ZW_REQ), r1 = open_sock(&B, ZW_REP), r2 = open_sock(&C, ZW_REP);
     connect_to(&A, req, &B, r1);
     connect_to(&A, req, &C, r2);
@@ -92,13 +73,13 @@ static void test_req_two_reps(void) {
         CHECK(buf[0] == (n == &B ? 'B' : 'C'));
     }
     CHECK(got_b == 2 && got_c == 2);
-    teardown();
+    net_teardown();
 }
 
 /* REP drops requests without an empty delimiter (raw frames injected after the handshake);
  * REQ drops replies without one, and replies when no request is pending. */
 static void test_envelopes(void) {
-    setup(2);
+    net_setup(2);
     zw_id rep = open_sock(&B, ZW_REP), req = open_sock(&A, ZW_REQ);
     connect_to(&A, req, &B, rep);
     net_run();
@@ -127,13 +108,13 @@ static void test_envelopes(void) {
     net_run();
     CHECK_EQ(recv_msg(&A, req, buf, sizeof buf), 3);
     CHECK(strcmp(buf, "a||b") == 0);
-    teardown();
+    net_teardown();
 }
 
 /* Garbage in the middle of a multipart message: the connection closes, the half message is
  * rolled back, nothing leaks, the socket goes on with other peers. */
 static void test_garbage_mid_message(void) {
-    setup(2);
+    net_setup(2);
     zw_id pull = open_sock(&B, ZW_PULL), push = open_sock(&A, ZW_PUSH);
     connect_to(&A, push, &B, pull);
     net_run();
@@ -151,12 +132,12 @@ static void test_garbage_mid_message(void) {
     CHECK_EQ(send_msg(&A, push, 1, "ok"), 1);
     net_run();
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 1);
-    teardown();
+    net_teardown();
 }
 
 /* PUB never blocks: a subscriber that does not read loses messages beyond its HWMs. */
 static void test_pub_drops(void) {
-    setup(2);
+    net_setup(2);
     zw_id pub = open_sock(&A, ZW_PUB), sub = open_sock(&B, ZW_SUB);
     set_int(&A, pub, ZW_OPT_SNDHWM, 5);
     set_int(&B, sub, ZW_OPT_RCVHWM, 5);
@@ -177,12 +158,12 @@ static void test_pub_drops(void) {
         net_run();
     }
     CHECK(got > 5 && got < 200);
-    teardown();
+    net_teardown();
 }
 
 /*  PUB (A) <--connect-- SUB (B), SUB (C)   prefix filtering, counted unsubscribe */
 static void test_pub_sub(void) {
-    setup(3);
+    net_setup(3);
     zw_id pub = open_sock(&A, ZW_PUB), s1 = open_sock(&B, ZW_SUB), s2 = open_sock(&C, ZW_SUB);
     char buf[64];
     CHECK_EQ(status_cap(&A, pub), ZW_CAPACITY_UNBOUNDED);
@@ -224,12 +205,12 @@ static void test_pub_sub(void) {
     net_run();
     CHECK_EQ(recv_msg(&B, s1, buf, sizeof buf), 0);
     CHECK_EQ(recv_msg(&C, s2, buf, sizeof buf), 1);
-    teardown();
+    net_teardown();
 }
 
 /* Subscriptions survive a reconnect: the dialer's pipe re-sends them on the new connection. */
 static void test_sub_reconnect(void) {
-    setup(2);
+    net_setup(2);
     zw_id pub = open_sock(&A, ZW_PUB), sub = open_sock(&B, ZW_SUB);
     set_str(&B, sub, ZW_OPT_SUBSCRIBE, "t");
     connect_to(&B, sub, &A, pub);
@@ -246,12 +227,12 @@ static void test_sub_reconnect(void) {
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "topic") == 0);
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 /*  PUSH (A) --connect--> PULL (B), PULL (C): load balanced */
 static void test_push_pull_lb(void) {
-    setup(3);
+    net_setup(3);
     zw_id push = open_sock(&A, ZW_PUSH), p1 = open_sock(&B, ZW_PULL), p2 = open_sock(&C, ZW_PULL);
     CHECK_EQ(send_msg(&A, push, 1, "x"), 0);   /* no peer: blocks */
     CHECK_EQ(status_cap(&A, push), 0u);
@@ -267,13 +248,13 @@ static void test_push_pull_lb(void) {
     CHECK_EQ(nb, 5);
     CHECK_EQ(nc, 5);
     CHECK_EQ(send_msg(&B, p1, 1, "x"), -ZW_ENOTSUP);
-    teardown();
+    net_teardown();
 }
 
 /* HWM: with traffic held, PUSH's capacity reaches 0; the receiver pauses at its HWM and resumes
  * as it reads; every message arrives once, in order. */
 static void test_push_pull_hwm(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     set_int(&A, push, ZW_OPT_SNDHWM, 10);
     set_int(&B, pull, ZW_OPT_RCVHWM, 5);
@@ -316,12 +297,12 @@ static void test_push_pull_hwm(void) {
     CHECK_EQ(got, sent);
     CHECK(fx_count(&B, ZW_FX_RESUME, 0) >= 1);
     CHECK(status_cap(&A, push) > 0);
-    teardown();
+    net_teardown();
 }
 
 /* Batches: several messages per zw_send and per zw_recv; max_bytes; malformed batch. */
 static void test_batches(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     connect_to(&A, push, &B, pull);
     net_run();
@@ -358,12 +339,12 @@ static void test_batches(void) {
     CHECK_EQ(zw_core_recv(B.core, pull, 0, 1000, &p, &n, &msgs), ZW_OK);
     CHECK_EQ(msgs, 0u);
     CHECK(!(status_flags(&B, pull) & ZW_STATUS_READABLE));
-    teardown();
+    net_teardown();
 }
 
 /* Connection lost: DIAL again after RECONNECT_IVL; messages queued meanwhile are delivered. */
 static void test_reconnect(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     set_int(&A, push, ZW_OPT_RECONNECT_IVL_MAX, 400);
     zw_id d = connect_to(&A, push, &B, pull);
@@ -408,13 +389,13 @@ static void test_reconnect(void) {
     net_run();
     CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), 3);
     CHECK_EQ(send_msg(&A, push, 1, "x"), 0);      /* no peer left */
-    teardown();
+    net_teardown();
 }
 
 /* Garbage from one peer closes only that connection; a good peer keeps working. Also a peer
  * that never speaks hits the handshake timeout. */
 static void test_hostile_peer(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     connect_to(&A, push, &B, pull);
     net_run();
@@ -444,12 +425,12 @@ static void test_hostile_peer(void) {
     send_msg(&A, push, 1, "after");
     net_run();
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 1);
-    teardown();
+    net_teardown();
 }
 
 /* Bytes fed one at a time still make a working connection. */
 static void test_byte_at_a_time(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     zw_id d = 0, ca = 0, cb = 0;
     zw_core_connect(A.core, push, &d);
@@ -473,12 +454,12 @@ static void test_byte_at_a_time(void) {
     char buf[64];
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 2);
     CHECK(strcmp(buf, "hello|world") == 0);
-    teardown();
+    net_teardown();
 }
 
 /* Messages received before the peer left are still delivered. */
 static void test_received_survive_peer_close(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     connect_to(&A, push, &B, pull);
     net_run();
@@ -493,12 +474,12 @@ static void test_received_survive_peer_close(void) {
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "2") == 0);
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 /* Linger: -1 waits until everything is written; 0 drops at once; N ms gives up after N. */
 static void test_linger(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     connect_to(&A, push, &B, pull);
     net_run();
@@ -544,12 +525,12 @@ static void test_linger(void) {
     drain_effects(&A);
     CHECK_EQ(fx_count(&A, ZW_FX_SOCKET_GONE, p3), 1);
     CHECK_EQ(zw_core_dial_result(A.core, d3, 1, ZW_FRAMING_STREAM, NULL), ZW_ENOENT);
-    teardown();
+    net_teardown();
 }
 
 /* A connection still open when its socket goes accepts the host's calls gracefully. */
 static void test_zombie_conn(void) {
-    setup(2);
+    net_setup(2);
     zw_id pull = open_sock(&B, ZW_PULL);
     set_int(&B, pull, ZW_OPT_LINGER, 0);
     zw_id c = 0;
@@ -563,12 +544,12 @@ static void test_zombie_conn(void) {
     CHECK_EQ(zw_core_conn_input(B.core, c, (const uint8_t *)"x", 1), ZW_OK);
     CHECK_EQ(zw_core_conn_closed(B.core, c), ZW_OK);
     CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n), ZW_ENOENT);
-    teardown();
+    net_teardown();
 }
 
 /* Options: defaults, ranges, read-only TYPE, routing id rules. */
 static void test_options(void) {
-    setup(2);
+    net_setup(2);
     zw_id s = open_sock(&A, ZW_REQ);
     uint8_t v[8];
     uint32_t len = 4;
@@ -600,12 +581,12 @@ static void test_options(void) {
     CHECK_EQ(set_int(&A, 4242, ZW_OPT_LINGER, 1), ZW_ENOTSOCK);
     zw_id bad;
     CHECK_EQ(zw_core_socket_open(A.core, 99, &bad), ZW_EINVAL);
-    teardown();
+    net_teardown();
 }
 
 /* IMMEDIATE: no pipe until connected, so PUSH blocks rather than queueing. */
 static void test_immediate(void) {
-    setup(2);
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     set_int(&A, push, ZW_OPT_IMMEDIATE, 1);
     zw_id d = 0;
@@ -618,14 +599,14 @@ static void test_immediate(void) {
     net_run();
     char buf[16];
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 1);
-    teardown();
+    net_teardown();
 }
 
 /* Empty inputs given as NULL pointers (legal: a wasm host passes 0 for an empty view) are no
  * undefined behaviour anywhere: conn input on a fresh connection and after the handshake,
  * empty routing id and subscriptions, empty send batch. */
 static void test_null_empty_inputs(void) {
-    setup(2);
+    net_setup(2);
     zw_id sub = open_sock(&A, ZW_SUB), pub = open_sock(&B, ZW_PUB);
     zw_id c = 0;
     CHECK_EQ(zw_core_accept(B.core, pub, ZW_FRAMING_STREAM, &c), ZW_OK);
@@ -669,12 +650,12 @@ static void test_null_empty_inputs(void) {
     len = 4;
     CHECK_EQ(zw_core_getopt(A.core, req, ZW_OPT_LINGER, NULL, &len), ZW_EINVAL);
     CHECK_EQ(zw_core_setopt(A.core, req, ZW_OPT_LINGER, NULL, 0), ZW_EINVAL);
-    teardown();
+    net_teardown();
 }
 
 /* The host says how a transport carries a connection; the core picks the engine from it. */
 static void test_framing(void) {
-    setup(2);
+    net_setup(2);
     zw_id pull = open_sock(&B, ZW_PULL), push = open_sock(&A, ZW_PUSH);
     zw_id conn = 0, d = 0;
     CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_MESSAGE, &conn), ZW_ENOTSUP);  /* ZWS: later */
@@ -689,7 +670,7 @@ static void test_framing(void) {
     net_advance(&A, 1000);
     drain_effects(&A);
     CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), dials + 1);
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("conversation", TEST_CASE(test_req_rep), TEST_CASE(test_req_two_reps),

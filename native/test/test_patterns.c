@@ -3,27 +3,9 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B, C;
-
-static void setup(void) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    node_init(&C, 3);
-    net_nodes_set(3, &A, &B, &C);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    zw_core_free(C.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /* DEALER (A) --connect--> DEALER (B): multipart both ways, no envelope. */
 static void test_dealer_dealer(void) {
-    setup();
+    net_setup(3);
     zw_id b = open_sock(&B, ZW_DEALER), a = open_sock(&A, ZW_DEALER);
     char buf[64];
     CHECK_EQ(send_msg(&B, b, 1, "x"), 0);         /* no peer: blocks */
@@ -37,12 +19,12 @@ static void test_dealer_dealer(void) {
     net_run();
     CHECK_EQ(recv_msg(&A, a, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "back") == 0);
-    teardown();
+    net_teardown();
 }
 
 /* PAIR (A) --connect--> PAIR (B) <--connect-- PAIR (C): C is refused. */
 static void test_pair(void) {
-    setup();
+    net_setup(3);
     zw_id b = open_sock(&B, ZW_PAIR), a = open_sock(&A, ZW_PAIR), c = open_sock(&C, ZW_PAIR);
     char buf[64];
     CHECK_EQ(send_msg(&B, b, 1, "x"), 0);
@@ -62,7 +44,7 @@ static void test_pair(void) {
     net_run();
     CHECK_EQ(recv_msg(&A, a, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "pong") == 0);
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("patterns", TEST_CASE(test_dealer_dealer), TEST_CASE(test_pair))

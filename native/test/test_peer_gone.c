@@ -5,27 +5,11 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B;
-
-static void setup(void) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    net_nodes_set(2, &A, &B);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /* PUSH (A) sends 50 messages to a PULL (B) with RCVHWM 5 that reads nothing, then its
  * connection goes (the sending process closed and exited). B's engine holds 45 decoded-later
  * frames past its HWM; all 50 must still be received, in order, after the hang-up. */
 static void test_tail_after_hangup(int accepted_side_pull) {
-    setup();
+    net_setup(2);
     zw_id push = open_sock(&A, ZW_PUSH), pull = open_sock(&B, ZW_PULL);
     CHECK_EQ(set_int(&B, pull, ZW_OPT_RCVHWM, 5), ZW_OK);
     if (accepted_side_pull) {
@@ -55,7 +39,7 @@ static void test_tail_after_hangup(int accepted_side_pull) {
         CHECK(strcmp(buf, body) == 0);
     }
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 static void test_tail_after_hangup_accepted(void) { test_tail_after_hangup(1); }
@@ -65,7 +49,7 @@ static void test_tail_after_hangup_dialer(void) { test_tail_after_hangup(0); }
  * request (it was delivered) and replies: the reply is dropped, and nothing writes into the
  * requester's freed pipes (ASan reports a heap-use-after-free here otherwise). */
 static void test_rep_reply_after_requester_gone(void) {
-    setup();
+    net_setup(2);
     zw_id req = open_sock(&A, ZW_REQ), rep = open_sock(&B, ZW_REP);
     connect_to(&A, req, &B, rep);
     net_run();
@@ -82,13 +66,13 @@ static void test_rep_reply_after_requester_gone(void) {
     CHECK_EQ(zw_core_socket_close(B.core, rep), ZW_OK);
     net_run();
     CHECK_EQ(fx_count(&B, ZW_FX_SOCKET_GONE, rep), 1);
-    teardown();
+    net_teardown();
 }
 
 /* The same with two requests queued from the gone peer: the first reply must not be queued into
  * the dead session's out pipe (it would be held forever and keep a closing socket lingering). */
 static void test_rep_two_requests_from_gone_peer(void) {
-    setup();
+    net_setup(2);
     zw_id rep = open_sock(&B, ZW_REP);
     zw_id dealer_like[2];
     zw_id req1 = open_sock(&A, ZW_REQ);
@@ -116,7 +100,7 @@ static void test_rep_two_requests_from_gone_peer(void) {
     CHECK_EQ(zw_core_socket_close(B.core, rep), ZW_OK);
     net_run();
     CHECK_EQ(fx_count(&B, ZW_FX_SOCKET_GONE, rep), 1);
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("peer_gone", TEST_CASE(test_tail_after_hangup_accepted),

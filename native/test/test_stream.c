@@ -5,22 +5,6 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B;
-
-static void setup(void) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    net_nodes_set(2, &A, &B);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /* Receives one message of exactly two frames: copies the id (5 bytes) and the data. */
 static int recv2(node_t *n, zw_id sock, uint8_t id[5], char *data, size_t cap) {
     const uint8_t *p;
@@ -52,7 +36,7 @@ static int send2(node_t *n, zw_id sock, const uint8_t id[5], const char *data) {
 /* STREAM (A) dials STREAM (B): both see the other arrive as [id][""]; raw bytes both ways;
  * B closes A's connection with [id][""], and A sees it leave; B (which closed it) does not. */
 static void test_stream_to_stream(void) {
-    setup();
+    net_setup(2);
     zw_id a = open_sock(&A, ZW_STREAM), b = open_sock(&B, ZW_STREAM);
     connect_to(&A, a, &B, b);
     net_run();
@@ -75,12 +59,12 @@ static void test_stream_to_stream(void) {
     CHECK_EQ(recv2(&A, a, id, buf, sizeof buf), 0);   /* ... and then it left */
     CHECK(memcmp(id, ida, 5) == 0);
     CHECK_EQ(recv2(&B, b, id, buf, sizeof buf), -1);  /* the closer hears nothing */
-    teardown();
+    net_teardown();
 }
 
 /* Unknown ids are dropped, not an error; anything but [id][data] is refused. */
 static void test_stream_send_rules(void) {
-    setup();
+    net_setup(2);
     zw_id a = open_sock(&A, ZW_STREAM), b = open_sock(&B, ZW_STREAM);
     connect_to(&A, a, &B, b);
     net_run();
@@ -90,12 +74,12 @@ static void test_stream_send_rules(void) {
     CHECK_EQ(send_msg(&A, a, 3, "x", "y", "z"), -ZW_EINVAL);
     uint32_t cap = status_cap(&A, a);
     CHECK_EQ(cap, ZW_CAPACITY_UNBOUNDED);
-    teardown();
+    net_teardown();
 }
 
 /* With STREAM_NOTIFY off, only data arrives. */
 static void test_stream_no_notify(void) {
-    setup();
+    net_setup(2);
     zw_id a = open_sock(&A, ZW_STREAM), b = open_sock(&B, ZW_STREAM);
     CHECK_EQ(set_int(&B, b, ZW_OPT_STREAM_NOTIFY, 0), ZW_OK);
     uint8_t v[4];
@@ -117,13 +101,13 @@ static void test_stream_no_notify(void) {
     links[0].closing = 1;
     net_run();
     CHECK_EQ(recv2(&B, b, id, buf, sizeof buf), -1);
-    teardown();
+    net_teardown();
 }
 
 /* Byte for byte on a hand-fed connection: what the peer writes is what arrives, what we send is
  * exactly what goes out, nothing is added (no greeting, no framing). */
 static void test_stream_bytes(void) {
-    setup();
+    net_setup(2);
     zw_id s = open_sock(&A, ZW_STREAM);
     zw_id conn = 0;
     CHECK_EQ(zw_core_accept(A.core, s, ZW_FRAMING_STREAM, &conn), ZW_OK);
@@ -143,7 +127,7 @@ static void test_stream_bytes(void) {
     CHECK(memcmp(p, "reply", 5) == 0);
     CHECK_EQ(zw_core_conn_closed(A.core, conn), ZW_OK);
     CHECK_EQ(recv2(&A, s, id, buf, sizeof buf), 0);   /* the peer left */
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("stream", TEST_CASE(test_stream_to_stream), TEST_CASE(test_stream_send_rules),

@@ -5,25 +5,6 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B, C;
-
-static void setup(int n) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    node_init(&C, 3);
-    if (n == 2) net_nodes_set(2, &A, &B);
-    else net_nodes_set(3, &A, &B, &C);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    zw_core_free(C.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /* Sends one single-frame message of exactly len bytes (may hold 0x00). */
 static int send_raw(node_t *n, zw_id sock, const char *bytes, uint32_t len) {
     uint8_t batch[512];
@@ -49,7 +30,7 @@ static int got(node_t *n, zw_id sock, const char *bytes, size_t len) {
  *  B: CANCEL "a"      -> hidden (C still holds it);  C: CANCEL "a" -> A reads 00 'a'
  *  A sends "a1" (data, and "\x01x" is data too) to whoever matches. */
 static void test_xpub_sees_subscriptions(void) {
-    setup(3);
+    net_setup(3);
     zw_id xpub = open_sock(&A, ZW_XPUB), s1 = open_sock(&B, ZW_SUB), s2 = open_sock(&C, ZW_SUB);
     char buf[64];
     CHECK_EQ(recv_msg(&A, xpub, buf, sizeof buf), 0);
@@ -80,14 +61,14 @@ static void test_xpub_sees_subscriptions(void) {
     set_str(&C, s2, ZW_OPT_UNSUBSCRIBE, "a");
     net_run();
     CHECK(GOT(&A, xpub, "\x00" "a"));
-    teardown();
+    net_teardown();
 }
 
 /* VERBOSE shows duplicate subscribes, VERBOSER duplicate cancels too; a departing peer's
  * prefixes come back as cancels. */
 static void test_xpub_verbose(void) {
     for (int mode = 0; mode < 2; mode++) {
-        setup(3);
+        net_setup(3);
         zw_id xpub = open_sock(&A, ZW_XPUB), s1 = open_sock(&B, ZW_SUB),
               s2 = open_sock(&C, ZW_SUB);
         CHECK_EQ(set_int(&A, xpub, mode ? ZW_OPT_XPUB_VERBOSER : ZW_OPT_XPUB_VERBOSE, 1), ZW_OK);
@@ -111,14 +92,14 @@ static void test_xpub_verbose(void) {
         net_run();
         CHECK(GOT(&A, xpub, "\x00t"));
         CHECK_EQ(recv_msg(&A, xpub, buf, sizeof buf), 0);
-        teardown();
+        net_teardown();
     }
 }
 
 /* Manual: every request reaches the application and none is applied until it says so, for the
  * peer it last heard from. */
 static void test_xpub_manual(void) {
-    setup(2);
+    net_setup(2);
     zw_id xpub = open_sock(&A, ZW_XPUB), sub = open_sock(&B, ZW_SUB);
     CHECK_EQ(set_int(&A, xpub, ZW_OPT_XPUB_MANUAL, 1), ZW_OK);
     CHECK_EQ(set_str(&A, xpub, ZW_OPT_SUBSCRIBE, "x"), ZW_OK);   /* nobody heard from yet */
@@ -145,12 +126,12 @@ static void test_xpub_manual(void) {
     send_msg(&A, xpub, 1, "b-3");
     net_run();
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 /* The welcome message goes to each new peer (a SUB sees it if subscribed to it). */
 static void test_xpub_welcome(void) {
-    setup(2);
+    net_setup(2);
     zw_id xpub = open_sock(&A, ZW_XPUB), sub = open_sock(&B, ZW_SUB);
     CHECK_EQ(set_str(&A, xpub, ZW_OPT_XPUB_WELCOME_MSG, "hello"), ZW_OK);
     set_str(&B, sub, ZW_OPT_SUBSCRIBE, "hel");
@@ -161,13 +142,13 @@ static void test_xpub_welcome(void) {
     CHECK(strcmp(buf, "hello") == 0);
     CHECK(GOT(&A, xpub, "\x01hel"));
     CHECK_EQ(set_str(&A, xpub, ZW_OPT_XPUB_WELCOME_MSG, ""), ZW_OK);   /* none again */
-    teardown();
+    net_teardown();
 }
 
 /* NODROP: at a matching peer's HWM, send answers EAGAIN and capacity says 0; without it the
  * message is dropped. */
 static void test_xpub_nodrop(void) {
-    setup(2);
+    net_setup(2);
     zw_id xpub = open_sock(&A, ZW_XPUB), sub = open_sock(&B, ZW_SUB);
     set_int(&A, xpub, ZW_OPT_SNDHWM, 2);
     set_int(&B, sub, ZW_OPT_RCVHWM, 2);
@@ -194,12 +175,12 @@ static void test_xpub_nodrop(void) {
     }
     CHECK_EQ(n, sent);   /* nothing was dropped */
     CHECK(status_cap(&A, xpub) > 0);
-    teardown();
+    net_teardown();
 }
 
 /*  XSUB (B) --connect--> PUB (A): 01 "t" subscribes, 00 "t" cancels; no filter of its own. */
 static void test_xsub_subscribes(void) {
-    setup(2);
+    net_setup(2);
     zw_id pub = open_sock(&A, ZW_PUB), xsub = open_sock(&B, ZW_XSUB);
     connect_to(&B, xsub, &A, pub);
     net_run();
@@ -223,12 +204,12 @@ static void test_xsub_subscribes(void) {
     send_msg(&A, pub, 1, "topic3");
     net_run();
     CHECK_EQ(recv_msg(&B, xsub, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 /* XSUB's subscriptions are sent again on a reconnect. */
 static void test_xsub_reconnect(void) {
-    setup(2);
+    net_setup(2);
     zw_id pub = open_sock(&A, ZW_PUB), xsub = open_sock(&B, ZW_XSUB);
     CHECK_EQ(send_raw(&B, xsub, "\x01t", 2), 1);   /* before any peer */
     connect_to(&B, xsub, &A, pub);
@@ -245,13 +226,13 @@ static void test_xsub_reconnect(void) {
     CHECK_EQ(recv_msg(&B, xsub, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "topic") == 0);
     CHECK_EQ(recv_msg(&B, xsub, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 /*  SUB (C) --> XPUB (B) | XSUB (B) --> PUB (A): a proxy on B forwards subscriptions up and
  *  data down; data XSUB sends upstream reaches XPUB's application. */
 static void test_proxy(void) {
-    setup(3);
+    net_setup(3);
     zw_id pub = open_sock(&A, ZW_PUB), xsub = open_sock(&B, ZW_XSUB),
           xpub = open_sock(&B, ZW_XPUB), sub = open_sock(&C, ZW_SUB);
     zw_id up = open_sock(&A, ZW_XPUB);
@@ -277,12 +258,12 @@ static void test_proxy(void) {
     CHECK_EQ(send_msg(&B, xsub, 1, "upstream"), 1);   /* data to every XSUB peer */
     net_run();
     CHECK(GOT(&A, up, "upstream"));
-    teardown();
+    net_teardown();
 }
 
 /*  XPUB (A) --connect--> SUB (B): the same from the connecting side. */
 static void test_xpub_connects(void) {
-    setup(2);
+    net_setup(2);
     zw_id xpub = open_sock(&A, ZW_XPUB), sub = open_sock(&B, ZW_SUB);
     connect_to(&A, xpub, &B, sub);
     net_run();
@@ -294,12 +275,12 @@ static void test_xpub_connects(void) {
     char buf[64];
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "a1") == 0);
-    teardown();
+    net_teardown();
 }
 
 /* INVERT_MATCHING: PUB sends to peers whose subscriptions do not match. */
 static void test_invert(void) {
-    setup(2);
+    net_setup(2);
     zw_id pub = open_sock(&A, ZW_PUB), sub = open_sock(&B, ZW_SUB);
     CHECK_EQ(set_int(&A, pub, ZW_OPT_INVERT_MATCHING, 1), ZW_OK);
     CHECK_EQ(set_int(&B, sub, ZW_OPT_INVERT_MATCHING, 1), ZW_OK);
@@ -313,7 +294,7 @@ static void test_invert(void) {
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "yes") == 0);
     CHECK_EQ(recv_msg(&B, sub, buf, sizeof buf), 0);
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("xpubsub", TEST_CASE(test_xpub_sees_subscriptions), TEST_CASE(test_xpub_verbose),

@@ -254,13 +254,18 @@ zw_err inproc_disconnect(zw_core_t *c, zw_id id) {
     return ZW_OK;
 }
 
-void inproc_socket_close(zw_socket_t *sock) {
-    zw_core_t *c = sock->core;
+/* Frees every name sock has bound. */
+static void names_free_of(zw_core_t *c, zw_socket_t *sock) {
     zw_inproc_name_t *nn;
     for (zw_inproc_name_t *n = c->inproc_names; n; n = nn) {
         nn = n->next;
         if (n->sock == sock) name_free(c, n);
     }
+}
+
+void inproc_socket_close(zw_socket_t *sock) {
+    zw_core_t *c = sock->core;
+    names_free_of(c, sock);
     zw_inproc_t *next;
     for (zw_inproc_t *l = c->inprocs; l; l = next) {
         next = l->next;   /* connect_end frees only l */
@@ -277,11 +282,7 @@ void inproc_socket_close(zw_socket_t *sock) {
 
 void inproc_socket_finish(zw_socket_t *sock) {
     zw_core_t *c = sock->core;
-    zw_inproc_name_t *nn;
-    for (zw_inproc_name_t *n = c->inproc_names; n; n = nn) {
-        nn = n->next;
-        if (n->sock == sock) name_free(c, n);
-    }
+    names_free_of(c, sock);
     zw_inproc_t *next;
     for (zw_inproc_t *l = c->inprocs; l; l = next) {
         next = l->next;

@@ -8,22 +8,6 @@
 #include "net.h"
 #include "base/frame.h"
 
-static node_t A, B;
-
-static void setup(void) {
-    net_reset();
-    node_init(&A, 1);
-    node_init(&B, 2);
-    net_nodes_set(2, &A, &B);
-}
-
-static void teardown(void) {
-    zw_core_free(A.core);
-    zw_core_free(B.core);
-    net_reset();
-    CHECK_EQ(zw_frame_live(), 0);
-}
-
 /* Receives one message as a batch; returns its frame count and copies frame i's bytes. */
 static int frames(node_t *n, zw_id sock, uint8_t out[][16], uint32_t sizes[], int max) {
     const uint8_t *p;
@@ -61,7 +45,7 @@ static void reply_with(node_t *n, zw_id dealer, const uint8_t *rid, uint32_t rid
 }
 
 static void test_correlate(void) {
-    setup();
+    net_setup(2);
     zw_id req = open_sock(&A, ZW_REQ), dealer = open_sock(&B, ZW_ROUTER);
     CHECK_EQ(set_int(&A, req, ZW_OPT_REQ_CORRELATE, 1), ZW_OK);
     connect_to(&A, req, &B, dealer);
@@ -84,11 +68,11 @@ static void test_correlate(void) {
     CHECK_EQ(recv_msg(&A, req, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "ok") == 0);
     CHECK_EQ(recv_msg(&A, req, buf, sizeof buf), -ZW_EFSM);   /* nothing pending any more */
-    teardown();
+    net_teardown();
 }
 
 static void test_relaxed(void) {
-    setup();
+    net_setup(2);
     zw_id req = open_sock(&A, ZW_REQ), dealer = open_sock(&B, ZW_ROUTER);
     connect_to(&A, req, &B, dealer);
     net_run();
@@ -116,11 +100,11 @@ static void test_relaxed(void) {
     CHECK_EQ(recv_msg(&A, req, buf, sizeof buf), 1);
     CHECK(strcmp(buf, "answer to 2") == 0);
     CHECK_EQ(set_int(&A, open_sock(&A, ZW_PUSH), ZW_OPT_REQ_RELAXED, 1), ZW_EINVAL);   /* REQ only */
-    teardown();
+    net_teardown();
 }
 
 static void test_probe_router(void) {
-    setup();
+    net_setup(2);
     zw_id req = open_sock(&A, ZW_REQ), d1 = open_sock(&B, ZW_ROUTER);
     zw_id dealer = open_sock(&A, ZW_DEALER), d2 = open_sock(&B, ZW_ROUTER);
     CHECK_EQ(set_int(&A, req, ZW_OPT_PROBE_ROUTER, 1), ZW_OK);
@@ -136,7 +120,7 @@ static void test_probe_router(void) {
     CHECK_EQ(frames(&B, d2, f, sz, 4), 2);
     CHECK_EQ(sz[1], 0u);
     CHECK_EQ(send_msg(&A, req, 1, "after the probe"), 1);   /* REQ's state is untouched */
-    teardown();
+    net_teardown();
 }
 
 TEST_MAIN("req_options", TEST_CASE(test_correlate), TEST_CASE(test_relaxed),
