@@ -5,7 +5,7 @@
 export { Context, context, type ContextOptions } from "./api/context.js"
 export { Socket, type SocketType, type Message, type MessageLike, type Readable, type Writable } from "./api/socket.js"
 export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber,
-  Pair, Dealer, type SocketOptions } from "./api/sockets.js"
+  Pair, Dealer, Router, type SocketOptions, type RouterConnectOptions, type StreamConnectOptions } from "./api/sockets.js"
 
 /** The libzmq version whose behaviour and wire protocol this package follows. */
 export const version = "4.3.5"

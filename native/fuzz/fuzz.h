@@ -179,7 +179,7 @@ static inline int fz_peer_hello(zmtp_buf_t *b, uint8_t minor, int as_server, int
 
 /* Reads a zw_err and checks it is one of zmqw.h's values. */
 static inline zw_err fz_rc(zw_err rc) {
-    FZ_CHECK((unsigned)rc <= ZW_EADDRINUSE);
+    FZ_CHECK((unsigned)rc <= ZW_EHOSTUNREACH);
     return rc;
 }
 

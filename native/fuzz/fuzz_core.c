@@ -397,7 +397,16 @@ static void do_close(int ni, zw_id id) {
 static const int32_t opts[] = {ZW_OPT_ROUTING_ID, ZW_OPT_SUBSCRIBE, ZW_OPT_UNSUBSCRIBE,
                                ZW_OPT_TYPE, ZW_OPT_LINGER, ZW_OPT_RECONNECT_IVL,
                                ZW_OPT_RECONNECT_IVL_MAX, ZW_OPT_MAXMSGSIZE, ZW_OPT_SNDHWM,
-                               ZW_OPT_RCVHWM, ZW_OPT_IMMEDIATE, ZW_OPT_HANDSHAKE_IVL};
+                               ZW_OPT_RCVHWM, ZW_OPT_IMMEDIATE, ZW_OPT_HANDSHAKE_IVL,
+                               ZW_OPT_ROUTER_MANDATORY, ZW_OPT_ROUTER_HANDOVER,
+                               ZW_OPT_CONNECT_ROUTING_ID};
+#define NOPTS ((int)(sizeof opts / sizeof opts[0]))
+
+/* Options libzmq cannot read back (setsockopt only). */
+static int opt_write_only(int32_t opt) {
+    return opt == ZW_OPT_ROUTER_MANDATORY || opt == ZW_OPT_ROUTER_HANDOVER ||
+           opt == ZW_OPT_CONNECT_ROUTING_ID;
+}
 
 /* zmqw.h's rules for a value: 1 = must be accepted, 0 = must be refused (EINVAL), -1 = depends
  * on state the harness does not follow. */
@@ -419,6 +428,10 @@ static int opt_valid(int32_t type, int32_t opt, const uint8_t *v, uint32_t len) 
     case ZW_OPT_IMMEDIATE: return len == 4 && (x == 0 || x == 1);
     case ZW_OPT_MAXMSGSIZE: return len == 8 && x >= -1;
     case ZW_OPT_STREAM_NOTIFY: return type == ZW_STREAM && len == 4 && (x == 0 || x == 1);
+    case ZW_OPT_ROUTER_MANDATORY:
+    case ZW_OPT_ROUTER_HANDOVER: return type == ZW_ROUTER && len == 4 && (x == 0 || x == 1);
+    case ZW_OPT_CONNECT_ROUTING_ID:
+        return (type == ZW_ROUTER || type == ZW_STREAM) && len >= 1 && len <= 255;
     default: return 0;   /* TYPE is read-only; anything else is unknown */
     }
 }
@@ -489,6 +502,7 @@ static void do_setopt(int ni, zw_id id, int32_t opt, const uint8_t *v, uint32_t 
     if (opt == ZW_OPT_IMMEDIATE && o) o->immediate = get32(v) != 0;
     if (opt == ZW_OPT_STREAM_NOTIFY && o && o->peers >= 0 && get32(v) == 0)
         peers[o->peers].untracked = 1;   /* notices missed from now on */
+    if (opt_write_only(opt)) return;
     /* Readable options read back what was set. */
     uint8_t back[256];
     uint32_t blen = sizeof back;
@@ -547,7 +561,8 @@ static zw_id do_connect(int ni, zw_id sock) {
     zw_err rc = fz_rc(zw_core_connect(n->core, sock, &d));
     TRACE("  core%d connect sock=%u -> rc=%d dialer=%u\n", ni, sock, rc, d);
     check_known(k, rc, ZW_ENOTSOCK);
-    FZ_CHECK(rc == ZW_OK || rc == ZW_ENOTSOCK || rc == ZW_ENOMEM);
+    /* EINVAL: a ROUTER's or STREAM's connect routing id is in use. */
+    FZ_CHECK(rc == ZW_OK || rc == ZW_ENOTSOCK || rc == ZW_ENOMEM || rc == ZW_EINVAL);
     if (rc != ZW_OK) return 0;
     obj_t *s = obj_of(n, sock);
     obj_t *o = issue(n, d, K_DIALER, s ? s->type : -1, sock);
@@ -729,6 +744,9 @@ static void do_output(int ni, zw_id c, int times, pending_t *sink);
 static void do_closed(int ni, zw_id c) {
     node_t *n = &N[ni];
     int k = known(n, c, K_CONN, 0);
+    /* Effects queued before the close happened before it: the model reads them first (a PAIR's
+     * refusal of one peer while another still held it; fuzz_core: pair_refusal_then_close). */
+    drain(ni);
     zw_err rc = fz_rc(zw_core_conn_closed(n->core, c));
     TRACE("  core%d closed conn=%u -> rc=%d\n", ni, c, rc);
     check_known(k, rc, ZW_ENOENT);
@@ -808,11 +826,13 @@ static void do_send(int ni, zw_id sock, const uint8_t *batch, uint32_t len) {
         FZ_CHECK(rc == ZW_EMSGSIZE);
         return;
     }
-    /* STREAM refuses a message that is not [routing id][data] (EINVAL), even when the ones
-     * before it were taken: capacity does not predict that. */
-    int stream = o && o->type == ZW_STREAM;
+    /* STREAM refuses a message that is not [routing id][data] (EINVAL); STREAM, and ROUTER with
+     * MANDATORY, refuse an unknown id (EHOSTUNREACH) and a full peer (EAGAIN), even when the
+     * ones before it were taken: capacity does not predict what depends on the message. */
+    int stream = o && (o->type == ZW_STREAM || o->type == ZW_ROUTER);
     FZ_CHECK(rc == ZW_OK || rc == ZW_EAGAIN || rc == ZW_EFSM || rc == ZW_ENOTSUP ||
-             rc == ZW_ENOMEM || (stream && rc == ZW_EINVAL));
+             rc == ZW_ENOMEM || (stream && (rc == ZW_EINVAL || rc == ZW_EHOSTUNREACH)));
+    if (o && o->type == ZW_ROUTER) FZ_CHECK(rc != ZW_EINVAL);
     if (rc == ZW_OK) FZ_CHECK(took <= msgs);
     else FZ_CHECK(took == 0xdeadbeef);
     if (src != ZW_OK || rc == ZW_ENOMEM || msgs == 0 || stream) return;
@@ -944,9 +964,16 @@ static uint32_t build_tagged(fz_t *in, uint8_t *b, uint32_t cap) {
 
 /* A STREAM message: [5-byte id][data]; the id's notices and data come in order. */
 static void check_stream_msg(obj_t *o, const uint8_t *b, uint32_t len) {
+    uint32_t h0 = get32(b), idlen = h0 & ZW_BATCH_LEN_MASK;
+    FZ_CHECK((h0 & ZW_BATCH_MORE) && idlen >= 1 && idlen <= 255 && len >= 8 + idlen);
+    if (idlen != 5 || b[4] != 0) {
+        /* Named by a connect routing id: not one the tracker below can follow. */
+        FZ_CHECK(!(get32(b + 4 + idlen) & ZW_BATCH_MORE));
+        if (o->peers >= 0) peers[o->peers].untracked = 1;
+        return;
+    }
     FZ_CHECK(len >= 8 + 5);
-    uint32_t h0 = get32(b), h1 = get32(b + 9);
-    FZ_CHECK(h0 == (5 | ZW_BATCH_MORE) && b[4] == 0);   /* generated ids start with 0x00 */
+    uint32_t h1 = get32(b + 9);
     FZ_CHECK(!(h1 & ZW_BATCH_MORE) && len == 4 + 5 + 4 + (h1 & ZW_BATCH_LEN_MASK));
     TRACE("    stream msg id=%02x%02x%02x%02x%02x data=%u bytes\n", b[4], b[5], b[6], b[7], b[8],
           h1 & ZW_BATCH_LEN_MASK);
@@ -1305,7 +1332,7 @@ static void single_op(fz_t *in) {
     case OP_SETOPT: {
         zw_id s = pick(n, in, K_SOCK);
         uint8_t o = fz_u8(in);
-        int32_t opt = o < 236 ? opts[o % 12] : o < 240 ? ZW_OPT_STREAM_NOTIFY : (int32_t)o - 250;
+        int32_t opt = o < 236 ? opts[o % NOPTS] : o < 240 ? ZW_OPT_STREAM_NOTIFY : (int32_t)o - 250;
         uint8_t buf[320];
         uint32_t len;
         const uint8_t *v = opt_value(in, opt, &len, buf);
@@ -1317,7 +1344,7 @@ static void single_op(fz_t *in) {
         uint8_t o = fz_u8(in);
         static const uint32_t caps[] = {0, 1, 3, 4, 7, 8, 255, 256};
         uint8_t c = fz_u8(in);
-        do_getopt(0, s, o < 236 ? opts[o % 12] : o < 240 ? ZW_OPT_STREAM_NOTIFY : (int32_t)o - 250,
+        do_getopt(0, s, o < 236 ? opts[o % NOPTS] : o < 240 ? ZW_OPT_STREAM_NOTIFY : (int32_t)o - 250,
                   caps[c % 8], c >= 128);
         break;
     }

@@ -49,7 +49,7 @@ typedef enum zw_err {
     ZW_EMSGSIZE = 8,    /* malformed or oversized batch */
     ZW_EPROTO = 9,      /* a peer broke the protocol; the connection is being closed */
     ZW_EADDRINUSE = 10, /* the inproc name is bound already */
-    ZW_EHOSTUNREACH = 11 /* ROUTER_MANDATORY: no peer has the message's routing id */
+    ZW_EHOSTUNREACH = 11 /* no peer has the message's routing id (STREAM; ROUTER with MANDATORY) */
 } zw_err;
 
 /* Socket types: libzmq's numbers. */
@@ -68,6 +68,7 @@ enum {
     ZW_OPT_RECONNECT_IVL = 18,      /* int ms, -1 = no reconnect */
     ZW_OPT_RECONNECT_IVL_MAX = 21,  /* int ms, 0 = only RECONNECT_IVL */
     ZW_OPT_MAXMSGSIZE = 22,         /* int64 little-endian (8 bytes), -1 = unlimited */
+    ZW_OPT_ROUTER_MANDATORY = 33,   /* int 0/1 (ROUTER): unroutable sends fail, EHOSTUNREACH (write only) */
     ZW_OPT_SNDHWM = 23,             /* int messages, 0 = unlimited */
     ZW_OPT_RCVHWM = 24,             /* int messages, 0 = unlimited */
     ZW_OPT_IMMEDIATE = 39,
@@ -75,7 +76,9 @@ enum {
     ZW_OPT_PROBE_ROUTER = 51,       /* int 0/1 (REQ, DEALER, ROUTER): an empty message to each new peer */
     ZW_OPT_REQ_CORRELATE = 52,      /* int 0/1 (REQ): a request id frame before the delimiter */
     ZW_OPT_REQ_RELAXED = 53,        /* int 0/1 (REQ): a new request may abandon the pending one */
-    ZW_OPT_CONFLATE = 54,           /* int 0/1 (PUSH, PULL, PUB, SUB, DEALER): keep only the last message */          /* int 0/1 */
+    ZW_OPT_CONFLATE = 54,           /* int 0/1 (PUSH, PULL, PUB, SUB, DEALER): keep only the last message */
+    ZW_OPT_ROUTER_HANDOVER = 56,    /* int 0/1 (ROUTER): a routing id in use passes to the new peer (write only) */
+    ZW_OPT_CONNECT_ROUTING_ID = 61, /* bytes 1..255 (ROUTER, STREAM): the id the next connect's peer gets (write only) */
     ZW_OPT_HANDSHAKE_IVL = 66,      /* int ms, 0 = none */
     ZW_OPT_XPUB_NODROP = 69,        /* int 0/1 (PUB, XPUB): EAGAIN at HWM instead of dropping */
     ZW_OPT_XPUB_MANUAL = 71,        /* int 0/1 (XPUB): the application applies subscriptions */

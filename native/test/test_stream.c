@@ -5,6 +5,8 @@
 #include "net.h"
 #include "base/frame.h"
 
+#include <stdlib.h>
+
 /* Receives one message of exactly two frames: copies the id (5 bytes) and the data. */
 static int recv2(node_t *n, zw_id sock, uint8_t id[5], char *data, size_t cap) {
     const uint8_t *p;
@@ -62,18 +64,71 @@ static void test_stream_to_stream(void) {
     net_teardown();
 }
 
-/* Unknown ids are dropped, not an error; anything but [id][data] is refused. */
+/* Sends [id][size bytes of 'x'] (bigger than send2's buffer allows). */
+static int send_big(node_t *n, zw_id sock, const uint8_t id[5], uint32_t size) {
+    uint8_t *batch = malloc(13 + size);
+    uint32_t h1 = 5 | ZW_BATCH_MORE, took = 0;
+    memcpy(batch, &h1, 4);
+    memcpy(batch + 4, id, 5);
+    memcpy(batch + 9, &size, 4);
+    memset(batch + 13, 'x', size);
+    int rc = zw_core_send(n->core, sock, batch, 13 + size, &took);
+    free(batch);
+    return rc ? -rc : (int)took;
+}
+
+/* As libzmq's stream.cpp: an unknown id is EHOSTUNREACH, a peer at its HWM is EAGAIN (nothing
+ * is dropped silently); anything but [id][data] is refused. */
 static void test_stream_send_rules(void) {
     net_setup(2);
     zw_id a = open_sock(&A, ZW_STREAM), b = open_sock(&B, ZW_STREAM);
+    CHECK_EQ(set_int(&A, a, ZW_OPT_SNDHWM, 1), ZW_OK);
     connect_to(&A, a, &B, b);
     net_run();
+    uint8_t idb[5];
+    char buf[64];
+    CHECK_EQ(recv2(&A, a, idb, buf, sizeof buf), 0);
     static const uint8_t nobody[5] = {0, 1, 2, 3, 4};
-    CHECK_EQ(send2(&A, a, nobody, "lost"), 1);
+    CHECK_EQ(send2(&A, a, nobody, "lost"), -ZW_EHOSTUNREACH);
     CHECK_EQ(send_msg(&A, a, 1, "one frame"), -ZW_EINVAL);
     CHECK_EQ(send_msg(&A, a, 3, "x", "y", "z"), -ZW_EINVAL);
-    uint32_t cap = status_cap(&A, a);
-    CHECK_EQ(cap, ZW_CAPACITY_UNBOUNDED);
+    CHECK_EQ(status_cap(&A, a), ZW_CAPACITY_UNBOUNDED);
+    /* The engine holds up to 64 KiB ahead of the host, then the pipe its HWM (1), then EAGAIN. */
+    links[0].frozen = 1;
+    CHECK_EQ(send_big(&A, a, idb, 40000), 1);
+    CHECK_EQ(send_big(&A, a, idb, 40000), 1);
+    CHECK_EQ(send_big(&A, a, idb, 40000), 1);
+    CHECK_EQ(send_big(&A, a, idb, 40000), 0);   /* EAGAIN: not taken, the host keeps it */
+    links[0].frozen = 0;
+    net_run();
+    CHECK_EQ(send_big(&A, a, idb, 40000), 1);
+    net_teardown();
+}
+
+/* ZMQ_CONNECT_ROUTING_ID names the peer of the next connect (and only that one), which can be
+ * sent to at once (libzmq gives such a connect its pipe before the connection is up). */
+static void test_stream_connect_routing_id(void) {
+    net_setup(3);
+    zw_id a = open_sock(&A, ZW_STREAM), b = open_sock(&B, ZW_STREAM), c = open_sock(&C, ZW_STREAM);
+    CHECK_EQ(set_str(&A, a, ZW_OPT_CONNECT_ROUTING_ID, ""), ZW_EINVAL);   /* 1..255 bytes */
+    CHECK_EQ(set_str(&A, a, ZW_OPT_CONNECT_ROUTING_ID, "web"), ZW_OK);
+    uint8_t v[8];
+    uint32_t len = sizeof v;
+    CHECK_EQ(zw_core_getopt(A.core, a, ZW_OPT_CONNECT_ROUTING_ID, v, &len), ZW_EINVAL);   /* write only */
+    connect_to(&A, a, &B, b);
+    connect_to(&A, a, &C, c);
+    CHECK_EQ(send_msg(&A, a, 2, "web", "GET /"), 1);   /* named: routable before it is up */
+    net_run();
+    char out[64];
+    CHECK_EQ(recv_msg(&A, a, out, sizeof out), 2);
+    CHECK_EQ(recv_msg(&A, a, out + 32, 32), 2);
+    /* One of the two arrivals is "web|", the other a generated id (0x00 first). */
+    CHECK(strcmp(out, "web|") == 0 || strcmp(out + 32, "web|") == 0);
+    CHECK(out[0] == 0 || out[32] == 0);
+    uint8_t id[5];
+    CHECK_EQ(recv2(&B, b, id, out, 2), 0);   /* B's arrival notice */
+    CHECK_EQ(recv2(&B, b, id, out, sizeof out), 5);
+    CHECK(strcmp(out, "GET /") == 0);
     net_teardown();
 }
 
@@ -131,4 +186,5 @@ static void test_stream_bytes(void) {
 }
 
 TEST_MAIN("stream", TEST_CASE(test_stream_to_stream), TEST_CASE(test_stream_send_rules),
+          TEST_CASE(test_stream_connect_routing_id),
           TEST_CASE(test_stream_no_notify), TEST_CASE(test_stream_bytes))

@@ -7,6 +7,10 @@
 //   their taskvent ──PUSH─► our taskwork ×2   ──PUSH─► their tasksink
 //   our taskvent   ──PUSH─► their taskwork ×2 ──PUSH─► our tasksink
 //   their wuserver ──PUB─► our wuproxy (XSUB ⇄ XPUB) ──► their wuclient
+//   their rrclient ──REQ─► our rrbroker (ROUTER ⇄ DEALER)   ──REP─ their rrworker ×2
+//   our rrclient   ──REQ─► their rrbroker (ROUTER ⇄ DEALER) ──REP─ our rrworker ×2
+//   our + their rrclient ──► our / their rrbroker ──► our + their rrworker
+//   their hwclient (×1, ×3) ──REQ─► our mtserver (ROUTER ⇄ DEALER ─inproc─ REP ×5)
 //
 // Clients start first and connect to a port nobody listens on yet; ZeroMQ reconnects.
 import { execFileSync } from "node:child_process"
@@ -16,7 +20,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { c, example, killAll, python, ROOT, type Run } from "../lib/processes.js"
 import { unusedEndpoint } from "../lib/util.js"
 
-const PROGRAMS = ["hwserver", "hwclient", "wuserver", "wuclient", "taskvent", "taskwork", "tasksink"]
+const PROGRAMS = ["hwserver", "hwclient", "wuserver", "wuclient", "taskvent", "taskwork", "tasksink",
+  "rrclient", "rrworker", "rrbroker"]
 
 beforeAll(() => {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
@@ -38,10 +43,72 @@ it("version prints the core's version", async () => {
   expect(stdout).toMatch(/^Current ØMQ version is \d+\.\d+\.\d+\n$/)
 })
 
-const peers: Array<[name: string, their: (name: string, ...args: string[]) => Run]> = [
+/** Starts a program by name: one of ours (`example`) or one of theirs (`python`, `c`). */
+type Launch = (name: string, ...args: string[]) => Run
+
+const peers: Array<[name: string, their: Launch]> = [
   ["python", python],
   ["C", c],
 ]
+
+/**
+ * Waits for the clients to exit while the servers (brokers, workers: they run until killed) stay
+ * up. A server that exits first fails the test at once, with its stderr, instead of leaving the
+ * clients waiting for the timeout.
+ */
+async function clientsExited(clients: Run[], servers: Run[]) {
+  const early = servers.map(async (server) => {
+    const { code, stderr } = await server.exited
+    throw new Error(`a server exited before its clients (code ${code}): ${stderr}`)
+  })
+  return Promise.race([Promise.all(clients.map((client) => client.exited)), ...early])
+}
+
+/** Kills the servers and checks that this is what ended them, quietly; returns their exits. */
+async function stopServers(servers: Run[]) {
+  for (const server of servers) server.child.kill()
+  const exits = await Promise.all(servers.map((server) => server.exited))
+  for (const { signal, stderr } of exits) {
+    expect(stderr).toBe("")
+    expect(signal).toBe("SIGTERM")
+  }
+  return exits
+}
+
+const REQUESTS = 10
+const served = (requests: number) => Array<string>(requests).fill("Received request: [Hello]")
+
+/**
+ * Clients → broker → workers, each started by its launcher (clients first, then the workers,
+ * then the broker). Every client gets its replies in order; the workers together print one line
+ * per request (how the broker spreads them is its business); the broker prints its endpoints.
+ */
+async function brokered(clients: Launch[], broker: Launch, workers: Launch[]) {
+  const [frontend, backend] = [await unusedEndpoint(), await unusedEndpoint()]
+  const clientRuns = clients.map((launch) => launch("rrclient", frontend, String(REQUESTS)))
+  const workerRuns = workers.map((launch) => launch("rrworker", backend))
+  const brokerRun = broker("rrbroker", frontend, backend)
+  for (const { code, stdout, stderr } of await clientsExited(clientRuns, [brokerRun, ...workerRuns])) {
+    expect(code, stderr).toBe(0)
+    expect(lines(stdout)).toEqual(Array.from({ length: REQUESTS }, (_, n) => `Received reply ${n} [World]`))
+  }
+  const [brokerExit, ...workerExits] = await stopServers([brokerRun, ...workerRuns])
+  expect(brokerExit.stdout).toBe(`brokering ${frontend} to ${backend}\n`)
+  expect(lines(workerExits.map(({ stdout }) => stdout).join(""))).toEqual(served(REQUESTS * clients.length))
+}
+
+/** `clients` of their hwclients at once ↔ our mtserver with 5 workers on inproc. */
+async function mtserved(their: Launch, clients: number) {
+  const endpoint = await unusedEndpoint()
+  const clientRuns = Array.from({ length: clients }, () => their("hwclient", endpoint, String(REQUESTS)))
+  const server = example("mtserver", endpoint, "5")
+  for (const { code, stdout, stderr } of await clientsExited(clientRuns, [server])) {
+    expect(code, stderr).toBe(0)
+    expect(lines(stdout)).toEqual(Array.from({ length: REQUESTS }, (_, n) => `Received World ${n}`))
+  }
+  const [ours] = await stopServers([server])
+  expect(lines(ours.stdout)).toEqual([`mtserver bound to ${endpoint}, 5 workers`, ...served(REQUESTS * clients)])
+}
 
 for (const [name, their] of peers) {
   describe(`examples ↔ ${name} libzmq`, () => {
@@ -141,5 +208,21 @@ for (const [name, their] of peers) {
       expect(collected.stdout).toMatch(/^\.{9}:\.{9}:\nTotal elapsed time: \d+ msec\n$/)
       await tasksDone(workers, 20)
     })
+
+    it(`${name} rrclient → our rrbroker → ${name} rrworker ×2`, () =>
+      brokered([their], example, [their, their]))
+
+    it(`our rrclient → ${name} rrbroker → our rrworker ×2`, () =>
+      brokered([example], their, [example, example]))
+
+    it(`our and ${name} rrclient → our rrbroker → our and ${name} rrworker`, () =>
+      brokered([example, their], example, [example, their]))
+
+    it(`our and ${name} rrclient → ${name} rrbroker → our and ${name} rrworker`, () =>
+      brokered([example, their], their, [example, their]))
+
+    it(`${name} hwclient → our mtserver`, () => mtserved(their, 1))
+
+    it(`${name} hwclient ×3 at once → our mtserver`, () => mtserved(their, 3))
   })
 }

@@ -1,4 +1,4 @@
-// Child processes for the tests that pair programs: our compiled examples and Python peers.
+// Child processes for the tests that pair programs: our compiled examples and Python and C peers.
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
@@ -41,7 +41,7 @@ export const example = (name: string, ...args: string[]) =>
 export const python = (name: string, ...args: string[]) =>
   run(PYTHON, [`test/interop/py/${name}.py`, ...args])
 
-/** A C libzmq peer from test/interop/c/, compiled to build/c/NAME (see examples-c.test.ts). */
+/** A C libzmq peer from test/interop/c/, compiled to build/c/NAME (see examples.test.ts). */
 export const c = (name: string, ...args: string[]) => run(`${ROOT}build/c/${name}`, args)
 
 /** Kills whatever is still running (use in afterEach). */

@@ -17,11 +17,20 @@ const typeFor = (row: (typeof OPTIONS)[number]) => row.sockets?.[0] ?? REQ
 
 describe("option tables", () => {
   for (const row of OPTIONS.filter((r) => !r.local)) {
-    it(`${row.name} (ZMQ option ${row.zmq}) has the same default in C`, () => {
-      const sock = core.socketOpen(typeFor(row))
-      expect(Buffer.from(core.getopt(sock, row.zmq))).toEqual(Buffer.from(encodeOption(row, row.default)))
-      core.socketClose(sock)
-    })
+    if (row.writeOnly || row.unreadable) {
+      // libzmq cannot read these back, and neither can the core: it takes the default.
+      it(`${row.name} (ZMQ option ${row.zmq}) is write only in C too, and takes the default`, () => {
+        const sock = core.socketOpen(typeFor(row))
+        expect(() => core.setopt(sock, row.zmq, encodeOption(row, row.default))).not.toThrow()
+        core.socketClose(sock)
+      })
+    } else {
+      it(`${row.name} (ZMQ option ${row.zmq}) has the same default in C`, () => {
+        const sock = core.socketOpen(typeFor(row))
+        expect(Buffer.from(core.getopt(sock, row.zmq))).toEqual(Buffer.from(encodeOption(row, row.default)))
+        core.socketClose(sock)
+      })
+    }
 
     if (row.min !== undefined) {
       it(`${row.name} has the same lower bound in C`, () => {

@@ -15,6 +15,7 @@ import { type ZmqError, zmqError } from "./errors.js"
 /** What a socket exposes to the link for incoming ops. */
 export interface LinkedSocket {
   onStatus(taken: number, cap: number, flags: number): void
+  onRefused(seq: number, code: string): void
   onMessages(batch: ArrayBuffer, n: number): void
   onGone(): void
   /** The engine died: fail the waiting send and receive with err, and every later call. */
@@ -187,6 +188,12 @@ export class Link {
     this.transfer.push(b)
   }
 
+  /** Asks the host to drop message number seq of a socket if it has not taken it yet. */
+  withdraw(handle: number, seq: number): void {
+    if (this.dead) return
+    this.push({ t: "withdraw", s: handle, seq })
+  }
+
   credit(handle: number, n: number): void {
     if (this.dead) return
     this.ops.push({ t: "credit", s: handle, n })
@@ -245,6 +252,9 @@ export class Link {
           break
         case "msgs":
           this.sockets.get(op.s)?.onMessages(op.b, op.n)
+          break
+        case "refused":
+          this.sockets.get(op.s)?.onRefused(op.seq, op.code)
           break
         case "fatal":
           this.die(new Error(`zeromq-wasm: the engine failed: ${op.detail}`))

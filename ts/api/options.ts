@@ -22,6 +22,8 @@ export interface OptionRow {
   readonly local?: true
   /** libzmq cannot read it back (setsockopt only): zeromq.js's getter gives undefined, so does ours. */
   readonly writeOnly?: true
+  /** zeromq.js declares it readable but libzmq refuses to read it: the getter throws EINVAL. */
+  readonly unreadable?: true
 }
 
 /** Socket type numbers, from zmqw.h (one source for C and TypeScript). */
@@ -46,6 +48,8 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "receiveTimeout", zmq: 27, type: "int32", default: -1, min: -1, local: true },
   /** ZMQ_SNDTIMEO: ms send() waits before EAGAIN; -1 = forever. */
   { name: "sendTimeout", zmq: 28, type: "int32", default: -1, min: -1, local: true },
+  /** ZMQ_ROUTER_MANDATORY: an unroutable send() fails with EHOSTUNREACH (and waits at a peer's HWM). */
+  { name: "mandatory", zmq: 33, type: "bool", default: false, sockets: [ROUTER], unreadable: true },
   /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
   { name: "immediate", zmq: 39, type: "bool", default: false },
   /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
@@ -58,6 +62,8 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "relaxed", zmq: 53, type: "bool", default: false, sockets: [REQ], writeOnly: true },
   /** ZMQ_CONFLATE: keep only the last message in each queue (no multipart). */
   { name: "conflate", zmq: 54, type: "bool", default: false, sockets: [PULL, PUSH, SUB, PUB, DEALER], writeOnly: true },
+  /** ZMQ_ROUTER_HANDOVER: a peer announcing a routing id in use takes it over from the holder. */
+  { name: "handover", zmq: 56, type: "bool", default: false, sockets: [ROUTER], writeOnly: true },
   /** ZMQ_STREAM_NOTIFY: a peer's arrival and departure come as [id][""] (STREAM). */
   { name: "notify", zmq: 73, type: "bool", default: true, sockets: [STREAM], writeOnly: true },
   /** ZMQ_XPUB_NODROP: send waits (or EAGAINs) at a subscriber's HWM instead of dropping. */

@@ -6,7 +6,7 @@
  */
 import { BatchReader, BatchWriter } from "../host/channel/batch.js"
 import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
-import { ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
+import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
@@ -61,18 +61,22 @@ export abstract class Socket implements LinkedSocket {
   private sendWait: Pending<void> | undefined
   /** The message of the waiting send. */
   private sendParts: (Uint8Array | string)[] = []
+  /** The waiting send is answered (see answered()): its message's number, else 0. */
+  private sendSeq = 0
 
   // receive side
   private readonly inbox: BatchReader[] = []
   private consumed = 0
   private receiveWait: Pending<Buffer[]> | undefined
+  /** Lockstep sockets (see lockstep()): messages asked of the host and not yet received. */
+  private demanded = 0
 
   protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
     this.context = (options.context as Context | undefined) ?? defaultContext
     this.typeNumber = SOCKET_TYPES[type]
     this.link = this.context.link
     this.handle = this.link.register(this)
-    this.control("open", [this.handle, this.typeNumber])
+    this.control("open", [this.handle, this.typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue
       if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
@@ -92,7 +96,7 @@ export abstract class Socket implements LinkedSocket {
 
   /** Whether a message can be received right now without waiting. */
   get readable(): boolean {
-    return this.inbox.length > 0
+    return this.inbox.length > 0 || (this.flags & ZW_STATUS.READABLE) !== 0
   }
 
   /** Whether a message can be sent right now without waiting. */
@@ -108,6 +112,7 @@ export abstract class Socket implements LinkedSocket {
 
   /** @internal */
   getOption(row: OptionRow): unknown {
+    if (row.unreadable) throw zmqError("EINVAL")
     if (row.writeOnly) return undefined
     return this.values.has(row.name) ? this.values.get(row.name) : row.default
   }
@@ -124,6 +129,26 @@ export abstract class Socket implements LinkedSocket {
   /** @internal SUBSCRIBE/UNSUBSCRIBE are actions, not stored options. */
   protected setSubscription(option: number, prefix: Uint8Array): void {
     this.control("setopt", [this.handle, option, prefix])
+  }
+
+  /**
+   * connect(address, {routingId}) of ROUTER and STREAM: the peer of this connect gets that
+   * routing id (ZMQ_CONNECT_ROUTING_ID, used by the next connect only), as zeromq.js sets it.
+   */
+  protected connectAs(address: string, routingId: unknown): void {
+    if (routingId) {
+      this.checkOpen()
+      if (typeof routingId !== "string") throw new TypeError("Option value must be a string or buffer")
+      const id = Buffer.from(routingId)
+      if (id.length > 255) throw zmqError("EINVAL")
+      this.control("setopt", [this.handle, ZW_OPT.CONNECT_ROUTING_ID, id])
+    }
+    Socket.prototype.connect.call(this, address)
+  }
+
+  /** @internal Whether a boolean option was set true (readable or not). */
+  protected hasOption(name: string): boolean {
+    return this.values.get(name) === true
   }
 
   private option(name: string): number {
@@ -195,6 +220,26 @@ export abstract class Socket implements LinkedSocket {
     this.link.call(method, args).then(done, done)
   }
 
+  /**
+   * Whether each send's outcome depends on its message, so that only the core can tell it: a
+   * STREAM, or a ROUTER with `mandatory`, fails a send to an unknown routing id (EHOSTUNREACH)
+   * and waits at that one peer's HWM. Such a send() waits for the host's answer about its own
+   * message instead of resolving within credit (see protocol.ts).
+   */
+  protected answered(): boolean {
+    return false
+  }
+
+  /**
+   * Whether receiving changes what the socket may do next, so that a message must stay in the
+   * core until the user takes it: a REQ may send again, a REP must reply, only once its message
+   * is received. Such a socket asks the host for one message per receive() instead of having
+   * messages pushed ahead (libzmq's REQ refuses a second send while the reply is unread).
+   */
+  protected lockstep(): boolean {
+    return false
+  }
+
   /** The host has seen everything this socket sent it, and reported the state after it. */
   private upToDate(): boolean {
     return this.calls === 0 && this.sent === this.taken
@@ -209,7 +254,7 @@ export abstract class Socket implements LinkedSocket {
    */
   private settle(): void {
     if (!this.upToDate()) return
-    if (this.sendWait?.expired) {
+    if (this.sendWait?.expired && !this.sendSeq) {
       this.failSend(zmqError(this.flags & ZW_STATUS.SEND_FSM ? "EFSM" : "EAGAIN"))
     }
     if (this.receiveWait?.expired) {
@@ -235,6 +280,7 @@ export abstract class Socket implements LinkedSocket {
     if (this.deadError) return Promise.reject(this.deadError)
     if (this.sendWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_SEND }))
     const parts = toParts(message)
+    if (this.answered()) return this.sendAnswered(parts)
     if (this.credit() > 0) {
       this.enqueue(parts)
       return RESOLVED
@@ -243,6 +289,21 @@ export abstract class Socket implements LinkedSocket {
     this.sendWait = wait
     this.sendParts = parts
     this.settle()
+    return wait.promise
+  }
+
+  /**
+   * Sends one message and waits for the host's answer about it: taken (resolves), or refused
+   * with an error (rejects). At the send timeout the facade asks for it back ("withdraw"): the
+   * host answers EAGAIN if it still held it, or the answer it already gave.
+   */
+  private sendAnswered(parts: (Uint8Array | string)[]): Promise<void> {
+    this.enqueue(parts)
+    const seq = this.sent
+    const wait = new Pending<void>(this.link, this.option("sendTimeout"), () => this.link.withdraw(this.handle, seq))
+    this.sendWait = wait
+    this.sendSeq = seq
+    if (wait.expired) this.link.withdraw(this.handle, seq) // sendTimeout 0: only if it fits now
     return wait.promise
   }
 
@@ -256,7 +317,13 @@ export abstract class Socket implements LinkedSocket {
   private failSend(err: Error): void {
     const wait = this.sendWait
     this.sendWait = undefined
+    this.sendSeq = 0
     wait?.reject(err)
+  }
+
+  /** @internal The host dropped message number seq with this error (see sendAnswered). */
+  onRefused(seq: number, code: string): void {
+    if (seq === this.sendSeq) this.failSend(zmqError(code))
   }
 
   /** @internal */
@@ -272,7 +339,14 @@ export abstract class Socket implements LinkedSocket {
     this.cap = cap
     this.flags = flags
     const wait = this.sendWait
-    if (wait && this.credit() > 0) {
+    if (wait && this.sendSeq) {
+      // Taken (a refusal comes before the status that counts it, and has failed it already).
+      if (taken >= this.sendSeq) {
+        this.sendWait = undefined
+        this.sendSeq = 0
+        wait.resolve()
+      }
+    } else if (wait && this.credit() > 0) {
       this.sendWait = undefined
       this.enqueue(this.sendParts)
       wait.resolve()
@@ -290,6 +364,10 @@ export abstract class Socket implements LinkedSocket {
     if (this.inbox.length > 0) return Promise.resolve(this.take())
     const wait = new Pending<Buffer[]>(this.link, this.option("receiveTimeout"), () => this.settle())
     this.receiveWait = wait
+    if (this.lockstep() && this.demanded === 0) {
+      this.demanded = 1
+      this.link.credit(this.handle, 1)
+    }
     this.settle()
     return wait.promise
   }
@@ -298,6 +376,7 @@ export abstract class Socket implements LinkedSocket {
     const reader = this.inbox[0]
     const parts = reader.next()
     if (reader.remaining === 0) this.inbox.shift()
+    if (this.lockstep()) return parts // credit is asked per receive()
     if (++this.consumed >= CREDIT_CHUNK) {
       this.link.credit(this.handle, this.consumed)
       this.consumed = 0
@@ -308,6 +387,12 @@ export abstract class Socket implements LinkedSocket {
   private failReceive(err: Error): void {
     const wait = this.receiveWait
     this.receiveWait = undefined
+    if (wait && this.demanded > 0) {
+      // Nobody waits any more: the message stays in the core (the host clamps at 0 if it was
+      // already on its way, and then it is simply the next one received).
+      this.link.credit(this.handle, -this.demanded)
+      this.demanded = 0
+    }
     wait?.reject(err)
   }
 
@@ -315,6 +400,7 @@ export abstract class Socket implements LinkedSocket {
   onMessages(batch: ArrayBuffer, n: number): void {
     if (this.isClosed) return
     this.inbox.push(new BatchReader(batch, n))
+    this.demanded = Math.max(0, this.demanded - n)
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
     // already handed over (ahead of receive()) are conflated here the same way.
     if (this.values.get("conflate") === true) {

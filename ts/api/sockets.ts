@@ -24,6 +24,10 @@ export class Request extends Socket {
   constructor(options?: SocketOptions<Request>) {
     super("request", options)
   }
+
+  protected override lockstep(): boolean {
+    return true
+  }
 }
 export interface Request extends Readable, Writable {
   /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
@@ -40,6 +44,10 @@ export interface Request extends Readable, Writable {
 export class Reply extends Socket {
   constructor(options?: SocketOptions<Reply>) {
     super("reply", options)
+  }
+
+  protected override lockstep(): boolean {
+    return true
   }
 }
 export interface Reply extends Readable, Writable {}
@@ -121,6 +129,19 @@ export class Stream extends Socket {
   constructor(options?: SocketOptions<Stream>) {
     super("stream", options)
   }
+
+  /** Connects; with `routingId` (1..255 bytes) that peer gets this id instead of a generated one. */
+  override connect(address: string, options: StreamConnectOptions = {}): void {
+    this.connectAs(address, options.routingId)
+  }
+
+  /** Unknown ids fail (EHOSTUNREACH) and a full peer waits, as libzmq's STREAM does. */
+  protected override answered(): boolean {
+    return true
+  }
+}
+export interface StreamConnectOptions {
+  routingId?: string
 }
 export interface Stream extends Readable, Writable {
   /** ZMQ_STREAM_NOTIFY: deliver [id, ""] when a peer connects or disconnects (default true). */
@@ -218,19 +239,37 @@ export interface Dealer extends Readable, Writable {
 
 /**
  * A ROUTER socket: each received message starts with its peer's routing id, and each sent
- * message's first frame names the peer to send it to (RFC 28). Not exported yet: the core has no
- * ROUTER (native/src/socket/router.c comes next).
+ * message's first frame names the peer to send it to (RFC 28). A peer's id is the one
+ * `connect(address, {routingId})` gave it, else its own `routingId`, else a generated one. A
+ * message for no peer is dropped, unless `mandatory` is set: send() then fails with EHOSTUNREACH
+ * (and waits at that peer's high-water mark).
  */
 export class Router extends Socket {
   constructor(options?: SocketOptions<Router>) {
     super("router", options)
   }
+
+  /** Connects; with `routingId` (1..255 bytes, no 0x00 first) the peer is known by that id. */
+  override connect(address: string, options: RouterConnectOptions = {}): void {
+    this.connectAs(address, options.routingId)
+  }
+
+  protected override answered(): boolean {
+    return this.hasOption("mandatory")
+  }
+}
+export interface RouterConnectOptions {
+  routingId?: string
 }
 export interface Router extends Readable, Writable {
   /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
   routingId: string | null
+  /** ZMQ_ROUTER_MANDATORY: unroutable sends fail with EHOSTUNREACH instead of being dropped. */
+  mandatory: boolean
   /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
   probeRouter: boolean
+  /** ZMQ_ROUTER_HANDOVER: a new peer with a routing id in use takes it over. */
+  handover: boolean
 }
 
 // Options that only some socket types have (rows with a `sockets` list).

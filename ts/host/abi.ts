@@ -277,14 +277,20 @@ export class WasmCore {
   // ---- messages -----------------------------------------------------------------------------
 
   /** Offers a batch; returns how many whole messages the socket took. */
-  send(sock: SocketId, batch: Uint8Array): number {
+  /**
+   * Offers a batch; took = whole messages taken. refused: the core refused the first message it
+   * did not take for what it is (EHOSTUNREACH: no such routing id; EINVAL: not a STREAM's
+   * [id][data]); it stays the host's, which drops it and tells the facade.
+   */
+  send(sock: SocketId, batch: Uint8Array): { took: number; refused?: "EHOSTUNREACH" | "EINVAL" } {
     const p = this.put(batch)
     const rc = this.x.zw_send(sock, p, batch.length, this.out)
     // EFSM/ENOTSUP: the socket cannot send in its state; the facade waits, as zeromq.js does.
-    if (rc === E.EFSM || rc === E.ENOTSUP) return 0
+    if (rc === E.EFSM || rc === E.ENOTSUP) return { took: 0 }
+    if (rc === E.EHOSTUNREACH || rc === E.EINVAL) return { took: 0, refused: ZwErr[rc] as "EINVAL" }
     this.check("zw_send", rc)
     this.refresh()
-    return this.u32(0)
+    return { took: this.u32(0) }
   }
 
   /** Takes ready messages as a batch view (valid until the next call); msgs = 0 when none. */

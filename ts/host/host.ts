@@ -16,7 +16,6 @@ import {
   type HostApi,
   type Port,
   RECV_BATCH_BYTES,
-  RECV_WINDOW,
   type ToFacade,
   type ToHost,
 } from "./channel/protocol.js"
@@ -38,8 +37,9 @@ interface Effect {
 interface HostSocket {
   readonly handle: number
   readonly id: SocketId
-  /** Batches from the facade the core has not taken yet, in order. */
-  pending: { b: Uint8Array; n: number }[]
+  /** Batches from the facade the core has not taken yet, in order; `withdrawn` marks one
+   *  message the facade took back (its place is kept, so every message keeps its number). */
+  pending: { b: Uint8Array; n: number; withdrawn?: true }[]
   /** Messages the core has taken since the socket opened (reported to the facade). */
   taken: number
   lastTaken: number
@@ -158,9 +158,15 @@ export class Host implements HostApi, StreamSink {
         case "credit": {
           const sock = this.sockets.get(op.s)
           if (sock) {
-            sock.recvCredit += op.n
+            // A lockstep socket takes back a demand that was met meanwhile: clamp at none.
+            sock.recvCredit = Math.max(0, sock.recvCredit + op.n)
             this.dirty.add(sock)
           }
+          break
+        }
+        case "withdraw": {
+          const sock = this.sockets.get(op.s)
+          if (sock && !sock.closing) this.withdraw(sock, op.seq)
           break
         }
       }
@@ -193,7 +199,7 @@ export class Host implements HostApi, StreamSink {
     }
   }
 
-  open(handle: number, type: number): void {
+  open(handle: number, type: number, recvWindow: number): void {
     const id = this.core.socketOpen(type)
     const sock: HostSocket = {
       handle,
@@ -203,7 +209,7 @@ export class Host implements HostApi, StreamSink {
       lastTaken: 0,
       lastCap: -1,
       lastFlags: -1,
-      recvCredit: RECV_WINDOW,
+      recvCredit: recvWindow,
       closing: false,
       listeners: new Map(),
       dialers: new Map(),
@@ -431,18 +437,52 @@ export class Host implements HostApi, StreamSink {
     this.flushSoon()
   }
 
+  /**
+   * Message number seq (counted as `taken` counts) goes back to the facade if it is still here:
+   * it is the last one sent (an answered send is the socket's only one in flight), so it is the
+   * last message of the last batch.
+   */
+  private withdraw(sock: HostSocket, seq: number): void {
+    this.moveMessages(sock) // a send with timeout 0 still goes if it can go now
+    const held = sock.pending.reduce((sum, p) => sum + p.n, 0)
+    if (seq !== sock.taken + held || held === 0) return // taken or refused already
+    const last = sock.pending[sock.pending.length - 1]
+    if (last.withdrawn) return
+    sock.pending.pop()
+    if (last.n > 1) sock.pending.push({ b: last.b.subarray(0, messageOffset(last.b, last.n - 1)), n: last.n - 1 })
+    sock.pending.push({ b: last.b.subarray(0, 0), n: 1, withdrawn: true })
+    this.dirty.add(sock)
+  }
+
+  /** The message the core would not take is dropped; the facade hears why (answered sends). */
+  private refuse(sock: HostSocket, code: string): void {
+    sock.taken++
+    this.emit({ t: "refused", s: sock.handle, seq: sock.taken, code })
+  }
+
   /** Offers pending batches to the core and takes received messages the facade has room for. */
   private moveMessages(sock: HostSocket): void {
     if (sock.closing) return
     while (sock.pending.length) {
       const head = sock.pending[0]
-      const took = this.core.send(sock.id, head.b)
+      if (head.withdrawn) {
+        sock.pending.shift()
+        this.refuse(sock, "EAGAIN")
+        continue
+      }
+      const { took, refused } = this.core.send(sock.id, head.b)
       sock.taken += took
-      if (took === head.n) {
+      let done = took
+      if (refused) {
+        this.refuse(sock, refused)
+        done++
+      }
+      if (done === head.n) {
         sock.pending.shift()
         continue
       }
-      if (took > 0) sock.pending[0] = { b: head.b.subarray(messageOffset(head.b, took)), n: head.n - took }
+      if (done > 0) sock.pending[0] = { b: head.b.subarray(messageOffset(head.b, done)), n: head.n - done }
+      if (refused) continue
       break
     }
     while (sock.recvCredit > 0) {

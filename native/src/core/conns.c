@@ -156,10 +156,17 @@ static void conn_ready(zw_conn_t *conn) {
     zw_session_t *s = d ? d->session : NULL;
     if (d) d->ivl = 0;   /* success resets the backoff */
     if (!s && !sock->closing) {
-        s = session_new(sock, d, 0);
-        if (!s) {
-            conn_fail(conn, ZW_CLOSE_NO_MEMORY, "out of memory");
+        int rc = session_new(sock, d, 0, d ? d->rid : NULL, &s);
+        if (rc != ZW_OK) {
+            if (rc == ZW_ENOMEM) conn_fail(conn, ZW_CLOSE_NO_MEMORY, "out of memory");
+            else conn_fail(conn, ZW_CLOSE_REFUSED, "the connect routing id is in use");
             return;
+        }
+        if (d) {
+            /* The connect routing id names the connect's first peer only: a later connection
+             * of the same dialer is a new peer (libzmq extracts the id once). */
+            free(d->rid);
+            d->rid = NULL;
         }
         if (d) d->session = s;
     }

@@ -31,6 +31,7 @@ void dialer_free(zw_core_t *c, zw_dialer_t *d) {
     fx(c, ZW_FX_DIAL_STOP, 0, d->id, d->sock->id, NULL);
     map_del(c, d->id);
     LIST_DEL(d->sock->dialers, d);
+    free(d->rid);
     free(d);
 }
 
@@ -46,11 +47,24 @@ zw_err zw_core_connect(zw_core_t *c, zw_id id, zw_id *out_dialer) {
         free(d);
         return ZW_ENOMEM;
     }
+    int ok;
+    d->rid = connect_rid_take(s, &ok);
     int persistent = !s->opt.immediate && !s->ops->peer_per_connection;
-    if (persistent && !(d->session = session_new(s, d, 1))) {
+    /* A peer named by a connect routing id is routable from now on, as in libzmq (which gives
+     * the connect its pipe at once): messages to it queue until it is up. Without persistence
+     * that session ends with its first connection. */
+    int early = persistent || (d->rid && !s->opt.immediate);
+    int rc = ok ? ZW_OK : ZW_ENOMEM;
+    if (rc == ZW_OK && early) rc = session_new(s, d, persistent, d->rid, &d->session);
+    if (rc != ZW_OK) {
         map_del(c, d->id);
+        free(d->rid);
         free(d);
-        return ZW_ENOMEM;
+        return (zw_err)rc;
+    }
+    if (d->session) {
+        free(d->rid);   /* the connect's first peer has it; later ones are new peers */
+        d->rid = NULL;
     }
     LIST_ADD(s->dialers, d);
     d->state = D_DIALING;

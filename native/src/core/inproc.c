@@ -143,8 +143,8 @@ static void connect_end(zw_inproc_t *l) {
 static void link_try(zw_inproc_t *l, zw_socket_t *b) {
     zw_socket_t *cs = l->sock;
     if (l->peer || b == cs || !zw_socket_types_compatible(cs->ops->type, b->ops->type)) return;
-    zw_session_t *s = l->session, *bs = session_new(b, NULL, 0);
-    if (!bs) return;   /* out of memory: stays pending, as if refused */
+    zw_session_t *s = l->session, *bs;
+    if (session_new(b, NULL, 0, NULL, &bs) != ZW_OK) return;   /* no memory: stays pending */
     bs->inproc = l;
     bs->out.on_msg = out_on_msg;
     l->peer = bs;
@@ -229,10 +229,14 @@ zw_err zw_core_inproc_connect(zw_core_t *c, zw_id id, const uint8_t *name, uint3
         return ZW_ENOMEM;
     }
     /* As libzmq, inproc ignores IMMEDIATE: the connecter has its pipe at once. */
-    if (!(l->session = session_new(s, NULL, 1))) {
+    int ok;
+    uint8_t *rid = connect_rid_take(s, &ok);
+    int rc = ok ? session_new(s, NULL, 1, rid, &l->session) : ZW_ENOMEM;
+    free(rid);   /* an inproc connect has one session, which took what it needs */
+    if (rc != ZW_OK) {
         map_del(c, l->id);
         free(l);
-        return ZW_ENOMEM;
+        return (zw_err)rc;
     }
     l->session->inproc = l;
     l->session->out.on_msg = out_on_msg;

@@ -76,6 +76,7 @@ struct zw_dialer {
     zw_conn_t *conn;         /* current transport connection, or NULL */
     zw_timer_t timer;        /* next ZW_FX_DIAL */
     int32_t ivl;             /* current reconnect interval (backoff); 0 = start from the option */
+    uint8_t *rid;            /* [len][id] its connect named the peer by, or NULL (heap) */
     uint8_t state;           /* D_* */
     zw_dialer_t *prev, *next;
 };
@@ -103,6 +104,7 @@ struct zw_core {
     zw_socket_t *dirty;      /* sockets owed a ZW_FX_STATUS (queued when effects are drained) */
     zw_timer_t *timers;      /* armed timers, unordered */
     uint8_t fx_lost;         /* an effect could not be queued: zw_effects fails from now on */
+    uint8_t close_requests;  /* some socket has close_requests (zw_socket_close_peer) */
     zw_socket_t *sockets;
     zw_conn_t *zombies;      /* connections whose socket is gone */
     uint32_t closing;        /* sockets lingering */
@@ -143,7 +145,14 @@ void timer_cancel(zw_core_t *c, zw_timer_t *t);
 void timer_arm(zw_core_t *c, zw_timer_t *t, double due);
 
 /* sessions.c */
-zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent);
+/* A session of sock (for dialer d, or accepted/inproc when d is NULL), its pipes attached to the
+ * socket. rid: [len][id] connect() named the peer by (ZMQ_CONNECT_ROUTING_ID), or NULL. ZW_OK
+ * with *out, or the socket's refusal (ZW_EINVAL: rid in use) or ZW_ENOMEM. */
+int session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent, const uint8_t *rid,
+                zw_session_t **out);
+/* Takes the socket's ZMQ_CONNECT_ROUTING_ID for one connect (libzmq clears it once used): a heap
+ * copy [len][id], or NULL when unset. *ok = 0 if out of memory. */
+uint8_t *connect_rid_take(zw_socket_t *sock, int *ok);
 void session_free(zw_session_t *s);
 void session_close(zw_session_t *s);
 void session_lost(zw_session_t *s);

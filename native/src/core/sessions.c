@@ -3,17 +3,19 @@
 #include "core/internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void out_on_msg(zw_pipe_t *p) {
     zw_session_t *s = p->session;
     if (s->conn) conn_flush(s->conn);
 }
 
-zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent) {
+int session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent, const uint8_t *rid,
+                zw_session_t **out) {
     size_t head = (sizeof(zw_session_t) + 15) & ~(size_t)15;
     size_t priv = sock->ops->pipe_priv_size;
     zw_session_t *s = calloc(1, head + priv);
-    if (!s) return NULL;
+    if (!s) return ZW_ENOMEM;
     zw_pipe_init(&s->in, (uint32_t)sock->opt.rcvhwm);
     zw_pipe_init(&s->out, (uint32_t)sock->opt.sndhwm);
     s->in.conflate = s->out.conflate = (uint8_t)sock->opt.conflate;
@@ -25,14 +27,32 @@ zw_session_t *session_new(zw_socket_t *sock, zw_dialer_t *d, int persistent) {
     s->sock = sock;
     s->dialer = d;
     s->persistent = (uint8_t)persistent;
-    if (sock->ops->attach(sock, &s->in, &s->out) != ZW_OK) {
+    sock->attach_rid = rid && rid[0] ? rid : NULL;
+    int rc = sock->ops->attach(sock, &s->in, &s->out);
+    sock->attach_rid = NULL;
+    if (rc != ZW_OK) {
         free(s);
-        return NULL;
+        return rc;
     }
     s->out_attached = 1;
     LIST_ADD(sock->sessions, s);
     mark_status(sock);
-    return s;
+    *out = s;
+    return ZW_OK;
+}
+
+uint8_t *connect_rid_take(zw_socket_t *sock, int *ok) {
+    uint8_t len = sock->opt.connect_rid[0];
+    *ok = 1;
+    if (!len) return NULL;
+    uint8_t *rid = malloc(1u + len);
+    if (!rid) {
+        *ok = 0;
+        return NULL;
+    }
+    memcpy(rid, sock->opt.connect_rid, 1u + len);
+    sock->opt.connect_rid[0] = 0;
+    return rid;
 }
 
 void session_free(zw_session_t *s) {
@@ -89,6 +109,7 @@ void zw_socket_close_peer(zw_socket_t *sock, zw_pipe_t *out) {
     zw_session_t *s = out->session;
     s->close_requested = 1;
     sock->close_requests = 1;
+    sock->core->close_requests = 1;
 }
 
 /* Carries out zw_socket_close_peer: from an API entry point only (conn_fail may free sessions). */

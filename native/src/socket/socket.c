@@ -14,6 +14,7 @@ const zw_sockops_t *zw_sockops_find(int type) {
     case ZW_PUSH: return &zw_push_ops;
     case ZW_PULL: return &zw_pull_ops;
     case ZW_DEALER: return &zw_dealer_ops;
+    case ZW_ROUTER: return &zw_router_ops;
     case ZW_PAIR: return &zw_pair_ops;
     case ZW_STREAM: return &zw_stream_ops;
     case ZW_XPUB: return &zw_xpub_ops;
@@ -106,6 +107,10 @@ static const zw_optrow_t opt_rows[] = {
      TYPE_BIT(ZW_PUSH) | TYPE_BIT(ZW_PULL) | TYPE_BIT(ZW_PUB) | TYPE_BIT(ZW_SUB) | TYPE_BIT(ZW_DEALER),
      F(conflate)},
     {ZW_OPT_STREAM_NOTIFY, OPT_INT, OPT_RW, 0, 1, 1, TYPE_BIT(ZW_STREAM), F(stream_notify)},
+    {ZW_OPT_ROUTER_MANDATORY, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_ROUTER), F(router_mandatory)},
+    {ZW_OPT_ROUTER_HANDOVER, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_ROUTER), F(router_handover)},
+    {ZW_OPT_CONNECT_ROUTING_ID, OPT_BYTES, OPT_WO, 1, 255, 0, TYPE_BIT(ZW_ROUTER) | TYPE_BIT(ZW_STREAM),
+     F(connect_rid)},
     {ZW_OPT_XPUB_VERBOSE, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_XPUB), NO_FIELD},
     {ZW_OPT_XPUB_VERBOSER, OPT_INT, OPT_WO, 0, 1, 0, TYPE_BIT(ZW_XPUB), NO_FIELD},
     {ZW_OPT_XPUB_NODROP, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_PUB) | TYPE_BIT(ZW_XPUB), F(xpub_nodrop)},
@@ -156,11 +161,16 @@ int zw_sockopt_set(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t len
     uint8_t *p = (uint8_t *)&s->opt + r->field;
     switch (r->kind) {
     case OPT_BYTES:
-        if (len > r->max) return ZW_EINVAL;
+        if (len < r->min || len > r->max) return ZW_EINVAL;
         if (opt == ZW_OPT_ROUTING_ID) {
             if (len > 0 && val[0] == 0) return ZW_EINVAL;   /* 0x00 ids are generated ones */
             if (len) memcpy(s->opt.routing_id, val, len);     /* val may be NULL when empty */
             s->opt.routing_id_len = (uint8_t)len;
+        } else if (opt == ZW_OPT_CONNECT_ROUTING_ID) {
+            /* Any bytes, as libzmq (a 0x00 start may collide with a generated id: the connect
+             * is then refused, see router.c). Used, and cleared, by the next connect. */
+            s->opt.connect_rid[0] = (uint8_t)len;
+            memcpy(s->opt.connect_rid + 1, val, len);
         }
         return ZW_OK;
     case OPT_INT:

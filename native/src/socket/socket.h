@@ -70,6 +70,9 @@ typedef struct zw_sockopts {
     int32_t xpub_nodrop;         /* PUB/XPUB: send EAGAINs at a matching peer's HWM */
     int32_t xpub_manual;         /* XPUB: subscriptions applied by the application */
     int32_t invert_matching;     /* PUB/SUB/XPUB: deliver where no subscription matches */
+    int32_t router_mandatory;    /* ROUTER: an unroutable send fails (EHOSTUNREACH, EAGAIN at HWM) */
+    int32_t router_handover;     /* ROUTER: a peer with a routing id in use takes it over */
+    uint8_t connect_rid[256];    /* ROUTER, STREAM: [len][id] the next connect names its peer by */
     int64_t maxmsgsize;          /* bytes, -1 = unlimited */
 } zw_sockopts_t;
 
@@ -78,7 +81,8 @@ typedef struct zw_sockops {
     size_t priv_size;
     void (*init)(zw_socket_t *s);
     void (*fini)(zw_socket_t *s);
-    /* A new session's pipes. ZW_OK or ZW_ENOMEM (nothing kept). */
+    /* A new session's pipes. ZW_OK, ZW_ENOMEM or ZW_EINVAL (s->attach_rid is taken); nothing is
+     * kept on error. */
     int (*attach)(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out);
     /* Bytes of per-peer state the core allocates (zeroed) with each session; both of its pipes'
      * priv point at it. 0 = none. */
@@ -124,6 +128,9 @@ struct zw_socket {
     zw_socket_t *prev, *next;    /* the core's socket list */
     zw_frame_t *prefetch;        /* a received message that did not fit the last zw_recv */
     zw_timer_t linger_timer;
+    /* During ops->attach only: [len][id] that connect() named this peer by
+     * (ZMQ_CONNECT_ROUTING_ID, ROUTER and STREAM), or NULL. */
+    const uint8_t *attach_rid;
     void *priv;                  /* ops->priv_size bytes, allocated with the socket */
 };
 
@@ -158,7 +165,7 @@ int zw_socket_accept_peer(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const z
                           const char **why);
 
 extern const zw_sockops_t zw_req_ops, zw_rep_ops, zw_pub_ops, zw_sub_ops, zw_push_ops,
-    zw_pull_ops, zw_dealer_ops, zw_pair_ops, zw_stream_ops,
+    zw_pull_ops, zw_dealer_ops, zw_router_ops, zw_pair_ops, zw_stream_ops,
     zw_xpub_ops, zw_xsub_ops;
 
 #endif

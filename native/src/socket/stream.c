@@ -3,10 +3,13 @@
  * sent goes to that peer as bytes.
  *
  * As libzmq 4.3 (stream.cpp): each peer gets a generated 5-byte routing id (0x00 + a uint32
- * big-endian counter from a random start); with STREAM_NOTIFY (the default) a peer's arrival and
- * its departure are each announced as [id][""]; sending [id][""] closes that peer's connection
- * (after what was already sent to it); a message to an unknown id, or to a peer at its HWM, is
- * dropped; a message that is not [id][data] is refused (EINVAL). Nothing here ever blocks.
+ * big-endian counter from a random start), or the one connect() named it by
+ * (ZMQ_CONNECT_ROUTING_ID); with STREAM_NOTIFY (the default) a peer's arrival and its departure
+ * are each announced as [id][""]; sending [id][""] closes that peer's connection (after what was
+ * already sent to it). A message to an unknown id fails with EHOSTUNREACH and one to a peer at
+ * its HWM with EAGAIN, as libzmq's do (the host answers that one send()). libzmq reads a message
+ * that is not [id][data] out of step (its next frame is taken as data); here it is refused with
+ * EINVAL instead.
  */
 #include "socket/socket.h"
 
@@ -14,38 +17,46 @@
 
 #include "core.h"
 #include "route/fq.h"
-#include "route/parray.h"
-
-#define STREAM_ID_LEN 5
+#include "route/idmap.h"
 
 typedef struct stream_peer {
-    uint8_t id[STREAM_ID_LEN];
+    zw_rid_t rid;           /* first: read by zw_rid_key */
     uint8_t closed_by_us;   /* the application closed it: no departure notice (libzmq neither) */
 } stream_peer_t;
 
 typedef struct stream {
     zw_fq_t fq;             /* every in pipe */
-    zw_parray_t outs;       /* every out pipe, for routing by id (linear scan: few raw peers) */
+    zw_idmap_t outs;        /* every out pipe, by id */
     uint32_t next_id;       /* counter of the next generated id */
 } stream_t;
 
 static void stream_init(zw_socket_t *s) {
     stream_t *st = s->priv;
     zw_fq_init(&st->fq);
+    zw_idmap_init(&st->outs, zw_rid_key);
     st->next_id = zw_core_random(s->core);
 }
 
 static void stream_fini(zw_socket_t *s) {
     stream_t *st = s->priv;
     zw_fq_fini(&st->fq);
-    zw_parray_fini(&st->outs);
+    zw_idmap_fini(&st->outs);
 }
 
+/* Every connection is a new session (peer_per_connection), so the peer's id is known here. */
 static int stream_attach(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out) {
     stream_t *st = s->priv;
+    stream_peer_t *p = out->priv;
+    const uint8_t *rid = s->attach_rid;
+    if (rid) {
+        if (zw_idmap_find(&st->outs, rid + 1, rid[0])) return ZW_EINVAL;
+        zw_rid_set(&p->rid, rid);
+    } else {
+        zw_rid_generate(&p->rid, st->next_id++);
+    }
     int rc = zw_fq_attach(&st->fq, in);
     if (rc != ZW_OK) return rc;
-    if ((rc = zw_parray_push(&st->outs, out)) != ZW_OK) zw_fq_detach(&st->fq, in);
+    if ((rc = zw_idmap_add(&st->outs, out)) != ZW_OK) zw_fq_detach(&st->fq, in);
     return rc;
 }
 
@@ -64,18 +75,9 @@ static void notify(zw_socket_t *s, zw_pipe_t *in) {
     if (!had) zw_fq_activated(&((stream_t *)s->priv)->fq, in);
 }
 
-/* A new peer (each connection is one: a raw peer has no identity to resume). */
+/* The peer's connection is up: announced to the application. */
 static int stream_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const zw_peer_t *peer,
                             const char **why) {
-    stream_t *st = s->priv;
-    stream_peer_t *p = in->priv;
-    uint32_t n = st->next_id++;
-    p->id[0] = 0;
-    p->id[1] = (uint8_t)(n >> 24);
-    p->id[2] = (uint8_t)(n >> 16);
-    p->id[3] = (uint8_t)(n >> 8);
-    p->id[4] = (uint8_t)n;
-    p->closed_by_us = 0;
     notify(s, in);
     return ZW_OK;
 }
@@ -90,7 +92,7 @@ static void stream_detach_in(zw_socket_t *s, zw_pipe_t *in) {
 }
 
 static void stream_detach_out(zw_socket_t *s, zw_pipe_t *out) {
-    zw_parray_remove(&((stream_t *)s->priv)->outs, out);
+    zw_idmap_remove(&((stream_t *)s->priv)->outs, out);
 }
 
 static void stream_in_ready(zw_socket_t *s, zw_pipe_t *in) {
@@ -107,7 +109,8 @@ static int stream_recv(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
     zw_pipe_t *in = NULL;
     zw_frame_t *m = zw_fq_recv(&st->fq, &in);
     if (!m) return ZW_EAGAIN;
-    zw_frame_t *id = zw_frame_dup(((stream_peer_t *)in->priv)->id, STREAM_ID_LEN, ZW_FRAME_MORE);
+    const stream_peer_t *p = in->priv;
+    zw_frame_t *id = zw_frame_dup(p->rid.id, p->rid.len, ZW_FRAME_MORE);
     if (!id) {
         zw_msg_free(m);   /* out of memory: as a peer's lost read */
         *msg = NULL;
@@ -120,26 +123,15 @@ static int stream_recv(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
     return ZW_OK;
 }
 
-static zw_pipe_t *find_out(stream_t *st, const zw_frame_t *id) {
-    if (id->size != STREAM_ID_LEN) return NULL;
-    for (uint32_t i = 0; i < st->outs.n; i++) {
-        zw_pipe_t *out = st->outs.pipes[i];
-        if (memcmp(((stream_peer_t *)out->priv)->id, id->data, STREAM_ID_LEN) == 0) return out;
-    }
-    return NULL;
-}
-
 static int stream_send(zw_socket_t *s, zw_frame_t *msg) {
     stream_t *st = s->priv;
     zw_frame_t *data = msg->next;
     if (!data || data->next) return ZW_EINVAL;   /* exactly [id][data] */
-    zw_pipe_t *out = find_out(st, msg);
+    zw_pipe_t *out = zw_idmap_find(&st->outs, msg->data, (uint32_t)msg->size);
+    if (!out) return ZW_EHOSTUNREACH;   /* a peer that left is out of the map already */
+    if (!zw_pipe_writable(out)) return ZW_EAGAIN;
     msg->next = NULL;
     zw_frame_free(msg);
-    if (!out || !out->connected) {
-        zw_frame_free(data);   /* unknown or gone: dropped, as libzmq */
-        return ZW_OK;
-    }
     if (data->size == 0) {
         zw_frame_free(data);
         ((stream_peer_t *)out->priv)->closed_by_us = 1;
@@ -147,7 +139,7 @@ static int stream_send(zw_socket_t *s, zw_frame_t *msg) {
         return ZW_OK;
     }
     data->flags = 0;
-    if (zw_pipe_write(out, data, 0) != ZW_OK) zw_frame_free(data);   /* at HWM: dropped */
+    if (zw_pipe_write(out, data, 0) != ZW_OK) zw_frame_free(data);   /* checked: cannot fail */
     return ZW_OK;
 }
 

@@ -13,6 +13,17 @@
  *  - the facade may then have min(cap, SEND_WINDOW) - (sent - taken) messages in flight.
  * Received messages flow the other way against RECV_WINDOW messages of credit that the facade
  * returns as the user consumes them.
+ *
+ * Two exceptions, where what the socket does next depends on one message:
+ *  - answered sends (STREAM; ROUTER with `mandatory`): a send's outcome depends on its routing
+ *    id, which only the core can judge. The facade sends one message and waits: the host counts
+ *    every message it consumes in `taken`, and one it could not give the core (EHOSTUNREACH,
+ *    EINVAL) it drops and reports as "refused" before the status that counts it. At the send
+ *    timeout the facade sends "withdraw": the host drops that message if it still holds it
+ *    (waiting at the peer's HWM) and refuses it with EAGAIN.
+ *  - lockstep receives (REQ, REP): receiving moves the socket's state (a REQ may send again), so
+ *    a message must stay in the core until the user takes it. The socket opens with no receive
+ *    credit and gives one per waiting receive() (taking it back, -1, when that receive fails).
  */
 
 /** Most messages in flight to the host per socket, whatever the core's capacity. */
@@ -34,13 +45,17 @@ export type ToHost =
   | { t: "call"; id: number; m: HostMethod; a: unknown[] }
   /** n whole messages for socket s: bytes [0, len) of b. */
   | { t: "send"; s: number; b: ArrayBuffer; len: number; n: number }
-  /** The user consumed n received messages of socket s. */
+  /** The user consumed n received messages of socket s (lockstep: wants n more; may be < 0). */
   | { t: "credit"; s: number; n: number }
+  /** Drop message number seq of socket s (counted from 1) unless the core took it already. */
+  | { t: "withdraw"; s: number; seq: number }
 
 export type ToFacade =
   | { t: "ret"; id: number; v?: unknown; e?: ErrorInfo }
   /** n received messages for socket s. */
   | { t: "msgs"; s: number; b: ArrayBuffer; n: number }
+  /** Message number seq of socket s was dropped, not taken, with this error code. */
+  | { t: "refused"; s: number; seq: number; code: string }
   /** flags: zmqw.h's ZW_STATUS_* (SEND_FSM, RECV_FSM, ...) as of `taken`. */
   | { t: "status"; s: number; taken: number; cap: number; flags: number }
   /** The socket finished lingering; its handle is free. */
@@ -50,7 +65,8 @@ export type ToFacade =
 
 /** Control methods of the host. Sockets are named by facade-chosen handles. */
 export interface HostApi {
-  open(s: number, type: number): void
+  /** recvWindow: messages the host may push ahead of receive() (0 for lockstep sockets). */
+  open(s: number, type: number, recvWindow: number): void
   close(s: number): void
   setopt(s: number, opt: number, value: Uint8Array): void
   bind(s: number, address: string): Promise<string>

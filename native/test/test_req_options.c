@@ -1,6 +1,3 @@
-/* PENDING ROUTER: not built until native/src/socket/router.c exists (the Makefile builds
- * test/test_*.c only); move it to native/test/ then. The options it covers are tested today
- * against a libzmq ROUTER in test/interop/req-options.test.ts. */
 /* test_req_options.c — REQ_CORRELATE, REQ_RELAXED and PROBE_ROUTER, seen frame by frame from a
  * ROUTER peer (which shows every frame as it is on the wire, after the peer's routing id). Cores
  * wired in memory (net.h). */
