@@ -156,6 +156,32 @@ for (const impl of [their, ...ourImpls]) {
       expect(text(await dealer.receive())).toEqual(["found"]) // nothing dropped arrived first
     })
 
+    it("with mandatory, a send to a peer at its HWM waits (EAGAIN at the timeout), then goes", async () => {
+      const router = impl.socket("Router", { mandatory: true, sendHighWaterMark: 1, sendTimeout: 200 })
+      const address = await bindAny(router)
+      const dealer = their.socket("Dealer", { routingId: "slow", receiveHighWaterMark: 1 })
+      dealer.connect(address)
+      await dealer.send("hi")
+      await router.receive()
+      // Nobody reads: the pipes and the kernel's buffers fill, and then a send times out.
+      const body = Buffer.alloc(64 * 1024)
+      let sent = 0
+      let error: unknown
+      for (; sent < 10_000 && !error; sent++) await router.send(["slow", body]).catch((e) => (error = e))
+      expect(error).toMatchObject({ code: "EAGAIN" })
+      // The reader catches up: a send without timeout waits for room, and everything arrives.
+      router.sendTimeout = -1
+      const last = router.send(["slow", "last"])
+      let received = 0
+      for (;;) {
+        const [msg] = await dealer.receive()
+        if (msg.toString() === "last") break
+        received++
+      }
+      await last
+      expect(received).toBe(sent - 1) // all but the one that timed out
+    })
+
     it("refuses a second peer with a routing id in use, or hands the id over", async () => {
       for (const handover of [false, true]) {
         const router = impl.socket("Router", { handover })

@@ -1,16 +1,20 @@
-// Pattern semantics of our sockets checked with libzmq peers (RFC 28, 29, 30): envelopes as a
-// ROUTER or DEALER sees them, one REP serving many REQs, load balancing, PUB dropping and PUSH
-// blocking at the high-water mark. Before counting anything, each test first gets a message
+// Pattern semantics of our sockets checked with libzmq peers (RFC 28, 29, 30), over tcp and ipc:
+// envelopes as a ROUTER or DEALER sees them, one REP serving many REQs, load balancing, PUB
+// dropping and PUSH blocking at the high-water mark. (inproc joins sockets of one Context only,
+// so libzmq cannot be the peer there: test/zeromqjs/ loops the patterns over inproc, ours to ours.) Before counting anything, each test first gets a message
 // through every connection (receipt-driven, never a sleep), so all pipes are known to be up.
 //
 //   their ROUTER ◄── our REQ        [id]["" ]["hello"] on the wire, as libzmq's REQ sends it
 //   their DEALER ──► our REP        REP strips the envelope and puts it back on the reply
 //   our PUSH ──► their PULL ×3      strict round robin once all are connected
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { setImmediate as yieldToEventLoop } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterAll, afterEach, describe, expect, it } from "vitest"
 import * as theirs from "zeromq"
 import { closeCreated, ourImpls } from "../lib/impls.js"
-import { bindAny, syncPubSub, text } from "../lib/util.js"
+import { syncPubSub, text } from "../lib/util.js"
 
 afterEach(closeCreated)
 
@@ -24,8 +28,18 @@ function their<T extends { close(): void }>(socket: T): T {
   return socket
 }
 
+const ipcDir = mkdtempSync(join(tmpdir(), "patterns-"))
+afterAll(() => rmSync(ipcDir, { recursive: true, force: true }))
+let ipcCount = 0
+
+for (const transport of ["tcp", "ipc"] as const)
 for (const impl of ourImpls) {
-  describe(`${impl.name} patterns against libzmq`, () => {
+  /** Binds to a fresh address of this transport; returns the endpoint to connect to. */
+  const bindAny = async (socket: { bind(a: string): Promise<void>; lastEndpoint: string | null }) => {
+    await socket.bind(transport === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${join(ipcDir, `p${++ipcCount}`)}`)
+    return socket.lastEndpoint!
+  }
+  describe(`${impl.name} patterns against libzmq over ${transport}`, () => {
     it("REQ puts the empty delimiter a libzmq ROUTER expects, and its routingId as identity", async () => {
       const router = their(new theirs.Router({ linger: 0 }))
       const endpoint = await bindAny(router)
