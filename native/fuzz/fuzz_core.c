@@ -1022,6 +1022,11 @@ static void check_msg(int ni, zw_id sock, const uint8_t *b, uint32_t len, int su
     /* Two cores: exactly one tagged message, whole, after any envelope (empty delimiters: a
      * DEALER reads them in front of a REP's reply). */
     uint32_t pos = 0, idx = 0, id = 0, nf = 0;
+    if (o && o->type == ZW_ROUTER) {
+        /* The peer's routing id comes first: 1..255 bytes, more to follow. */
+        FZ_CHECK((h0 & ZW_BATCH_MORE) && sz0 >= 1 && sz0 <= 255 && len > 4 + sz0);
+        pos = 4 + sz0;
+    }
     while (pos < len && (get32(b + pos) & ZW_BATCH_LEN_MASK) == 0) {
         FZ_CHECK(get32(b + pos) & ZW_BATCH_MORE);
         pos += 4;

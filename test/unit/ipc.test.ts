@@ -3,7 +3,8 @@
  * libzmq 4.3.5), each binding and each connecting, and ipc's own rules checked against theirs:
  * `ipc://*`, Linux abstract names, a file left by a dead process, a path bound twice, removal
  * of our socket file, and the endpoint errors. Abstract names meet libzmq's only from libuv 1.48
- * (Node.js 22) on; before, we refuse them, and only that refusal is tested.
+ * (Node.js 22) on; before, we refuse them, and only that refusal is tested — so `npm test` runs
+ * this file once more under Node 22 there (scripts/test-abstract-ipc.sh).
  *
  *   REQ ──"ping n"──► REP        PUSH ──"n" × 100──► PULL
  *   REQ ◄──"pong n"── REP
