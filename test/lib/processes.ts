@@ -62,9 +62,12 @@ export interface ModuleExit {
  * Runs `source` as an ES module in a fresh Node process (`node --input-type=module -e`), as a
  * user's script would run; kills it after `limitMs`. `onLine` sees each stdout line as it comes.
  */
-export function runModule(source: string, onLine?: (line: string) => void, limitMs = 10_000): Promise<ModuleExit> {
+export function runModule(
+  source: string, onLine?: (line: string) => void, limitMs = 10_000, nodeFlags: string[] = [],
+): Promise<ModuleExit> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] })
+    const args = [...nodeFlags, "--input-type=module", "-e", source]
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     let killed = false

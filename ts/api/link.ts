@@ -69,9 +69,10 @@ export class Link {
       const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
       const worker = new Worker(entry, {
         workerData: { module },
-        // A worker inherits the process's flags, and some only apply to the main entry:
-        // `node --input-type=module -e ...` would make the worker fail to start.
-        execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")),
+        // None of the process's flags: a worker inherits them by default, and Node refuses many
+        // in a worker (V8's --expose-gc or --max-old-space-size, --input-type, ...). The engine
+        // is plain JavaScript and wasm and needs none of them (V8 flags are process-wide anyway).
+        execArgv: [],
       })
       worker.on("message", (ops: ToFacade[]) => this.receive(ops))
       // An uncaught exception in the engine thread comes as "error" (then "exit"); a worker that
