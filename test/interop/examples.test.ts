@@ -7,9 +7,11 @@
 //   their taskvent ──PUSH─► our taskwork ×2   ──PUSH─► their tasksink
 //   our taskvent   ──PUSH─► their taskwork ×2 ──PUSH─► our tasksink
 //   their wuserver ──PUB─► our wuproxy (XSUB ⇄ XPUB) ──► their wuclient
-//   their rrclient ──REQ─► our rrbroker (ROUTER ⇄ DEALER)   ──REP─ their rrworker ×2
+//   their hwclient ──REQ─► our rrbroker (ROUTER ⇄ DEALER)   ──REP─ their rrworker ×2
 //   our rrclient   ──REQ─► their rrbroker (ROUTER ⇄ DEALER) ──REP─ our rrworker ×2
-//   our + their rrclient ──► our / their rrbroker ──► our + their rrworker
+//   our rrclient + their hwclient ──► our / their rrbroker ──► our + their rrworker
+// (The guide's rrclient is its hwclient pointed at the broker's frontend, so their hwclient
+// plays it.)
 //   their hwclient (×1, ×3) ──REQ─► our mtserver (ROUTER ⇄ DEALER ─inproc─ REP ×5)
 //
 // Clients start first and connect to a port nobody listens on yet; ZeroMQ reconnects.
@@ -21,7 +23,7 @@ import { c, example, killAll, python, ROOT, type Run } from "../lib/processes.js
 import { unusedEndpoint } from "../lib/util.js"
 
 const PROGRAMS = ["hwserver", "hwclient", "wuserver", "wuclient", "taskvent", "taskwork", "tasksink",
-  "rrclient", "rrworker", "rrbroker"]
+  "rrworker", "rrbroker"]
 
 beforeAll(() => {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
@@ -85,13 +87,17 @@ const served = (requests: number) => Array<string>(requests).fill("Received requ
  */
 async function brokered(clients: Launch[], broker: Launch, workers: Launch[]) {
   const [frontend, backend] = [await unusedEndpoint(), await unusedEndpoint()]
-  const clientRuns = clients.map((launch) => launch("rrclient", frontend, String(REQUESTS)))
+  // Ours is the guide's rrclient; theirs is their hwclient (the same client, other words).
+  const ours = (launch: Launch) => launch === example
+  const clientRuns = clients.map((launch) => launch(ours(launch) ? "rrclient" : "hwclient", frontend, String(REQUESTS)))
   const workerRuns = workers.map((launch) => launch("rrworker", backend))
   const brokerRun = broker("rrbroker", frontend, backend)
-  for (const { code, stdout, stderr } of await clientsExited(clientRuns, [brokerRun, ...workerRuns])) {
+  const exits = await clientsExited(clientRuns, [brokerRun, ...workerRuns])
+  exits.forEach(({ code, stdout, stderr }, i) => {
     expect(code, stderr).toBe(0)
-    expect(lines(stdout)).toEqual(Array.from({ length: REQUESTS }, (_, n) => `Received reply ${n} [World]`))
-  }
+    const line = ours(clients[i]) ? (n: number) => `Received reply ${n} [World]` : (n: number) => `Received World ${n}`
+    expect(lines(stdout)).toEqual(Array.from({ length: REQUESTS }, (_, n) => line(n)))
+  })
   const [brokerExit, ...workerExits] = await stopServers([brokerRun, ...workerRuns])
   expect(brokerExit.stdout).toBe(`brokering ${frontend} to ${backend}\n`)
   expect(lines(workerExits.map(({ stdout }) => stdout).join(""))).toEqual(served(REQUESTS * clients.length))
@@ -209,16 +215,16 @@ for (const [name, their] of peers) {
       await tasksDone(workers, 20)
     })
 
-    it(`${name} rrclient → our rrbroker → ${name} rrworker ×2`, () =>
+    it(`${name} hwclient → our rrbroker → ${name} rrworker ×2`, () =>
       brokered([their], example, [their, their]))
 
     it(`our rrclient → ${name} rrbroker → our rrworker ×2`, () =>
       brokered([example], their, [example, example]))
 
-    it(`our and ${name} rrclient → our rrbroker → our and ${name} rrworker`, () =>
+    it(`our rrclient and ${name} hwclient → our rrbroker → our and ${name} rrworker`, () =>
       brokered([example, their], example, [example, their]))
 
-    it(`our and ${name} rrclient → ${name} rrbroker → our and ${name} rrworker`, () =>
+    it(`our rrclient and ${name} hwclient → ${name} rrbroker → our and ${name} rrworker`, () =>
       brokered([example, their], their, [example, their]))
 
     it(`${name} hwclient → our mtserver`, () => mtserved(their, 1))

@@ -68,8 +68,8 @@ export abstract class Socket implements LinkedSocket {
   private readonly inbox: BatchReader[] = []
   private consumed = 0
   private receiveWait: Pending<Buffer[]> | undefined
-  /** Lockstep sockets (see lockstep()): messages asked of the host and not yet received. */
-  private demanded = 0
+  /** Lockstep sockets (see lockstep()): a message is asked of the host and not yet received. */
+  private demanding = false
 
   protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
     this.context = (options.context as Context | undefined) ?? defaultContext
@@ -364,8 +364,8 @@ export abstract class Socket implements LinkedSocket {
     if (this.inbox.length > 0) return Promise.resolve(this.take())
     const wait = new Pending<Buffer[]>(this.link, this.option("receiveTimeout"), () => this.settle())
     this.receiveWait = wait
-    if (this.lockstep() && this.demanded === 0) {
-      this.demanded = 1
+    if (this.lockstep() && !this.demanding) {
+      this.demanding = true
       this.link.credit(this.handle, 1)
     }
     this.settle()
@@ -387,11 +387,11 @@ export abstract class Socket implements LinkedSocket {
   private failReceive(err: Error): void {
     const wait = this.receiveWait
     this.receiveWait = undefined
-    if (wait && this.demanded > 0) {
+    if (wait && this.demanding) {
       // Nobody waits any more: the message stays in the core (the host clamps at 0 if it was
       // already on its way, and then it is simply the next one received).
-      this.link.credit(this.handle, -this.demanded)
-      this.demanded = 0
+      this.link.credit(this.handle, -1)
+      this.demanding = false
     }
     wait?.reject(err)
   }
@@ -400,7 +400,7 @@ export abstract class Socket implements LinkedSocket {
   onMessages(batch: ArrayBuffer, n: number): void {
     if (this.isClosed) return
     this.inbox.push(new BatchReader(batch, n))
-    this.demanded = Math.max(0, this.demanded - n)
+    this.demanding = false
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
     // already handed over (ahead of receive()) are conflated here the same way.
     if (this.values.get("conflate") === true) {

@@ -287,7 +287,8 @@ export class WasmCore {
     const rc = this.x.zw_send(sock, p, batch.length, this.out)
     // EFSM/ENOTSUP: the socket cannot send in its state; the facade waits, as zeromq.js does.
     if (rc === E.EFSM || rc === E.ENOTSUP) return { took: 0 }
-    if (rc === E.EHOSTUNREACH || rc === E.EINVAL) return { took: 0, refused: ZwErr[rc] as "EINVAL" }
+    if (rc === E.EHOSTUNREACH) return { took: 0, refused: "EHOSTUNREACH" }
+    if (rc === E.EINVAL) return { took: 0, refused: "EINVAL" }
     this.check("zw_send", rc)
     this.refresh()
     return { took: this.u32(0) }

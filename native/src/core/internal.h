@@ -156,7 +156,7 @@ uint8_t *connect_rid_take(zw_socket_t *sock, int *ok);
 void session_free(zw_session_t *s);
 void session_close(zw_session_t *s);
 void session_lost(zw_session_t *s);
-void sessions_close_requested(zw_socket_t *sock);
+void sessions_close_requested(zw_core_t *c);
 
 /* conns.c */
 zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind);

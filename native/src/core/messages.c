@@ -62,7 +62,7 @@ zw_err zw_core_send(zw_core_t *c, zw_id id, const uint8_t *batch, uint32_t len,
         }
         n++;
     }
-    if (s->close_requests) sessions_close_requested(s);
+    sessions_close_requested(c);
     if (s->ops->flags(s) != before) mark_status(s);
     if (rc == ZW_OK) *out_msgs = n;
     return rc;

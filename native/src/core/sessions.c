@@ -112,17 +112,23 @@ void zw_socket_close_peer(zw_socket_t *sock, zw_pipe_t *out) {
     sock->core->close_requests = 1;
 }
 
-/* Carries out zw_socket_close_peer: from an API entry point only (conn_fail may free sessions). */
-void sessions_close_requested(zw_socket_t *sock) {
-    sock->close_requests = 0;
-    zw_session_t *next;
-    for (zw_session_t *s = sock->sessions; s; s = next) {
-        next = s->next;   /* conn_fail frees at most s itself */
-        if (!s->close_requested) continue;
-        s->close_requested = 0;
-        zw_conn_t *conn = s->conn;
-        if (!conn) continue;
-        conn_flush(conn);   /* what was sent before the close goes first */
-        conn_fail(conn, ZW_CLOSE_NONE, "closed by the application");
+/* Carries out every zw_socket_close_peer of this call (STREAM's zero-length send, ROUTER's
+ * handover from connected): at the end of an API entry point only (conn_fail may free sessions). */
+void sessions_close_requested(zw_core_t *c) {
+    if (!c->close_requests) return;
+    c->close_requests = 0;
+    for (zw_socket_t *sock = c->sockets; sock; sock = sock->next) {
+        if (!sock->close_requests) continue;
+        sock->close_requests = 0;
+        zw_session_t *next;
+        for (zw_session_t *s = sock->sessions; s; s = next) {
+            next = s->next;   /* conn_fail frees at most s itself */
+            if (!s->close_requested) continue;
+            s->close_requested = 0;
+            zw_conn_t *conn = s->conn;
+            if (!conn) continue;
+            conn_flush(conn);   /* what was sent before the close goes first */
+            conn_fail(conn, ZW_CLOSE_NONE, "closed by the application");
+        }
     }
 }

@@ -51,12 +51,7 @@ static int linger_done(zw_socket_t *sock) {
 }
 
 void settle_closing(zw_core_t *c) {
-    /* Peers a socket type asked to close during this call (ROUTER's handover, from connected). */
-    if (c->close_requests) {
-        c->close_requests = 0;
-        for (zw_socket_t *s = c->sockets; s; s = s->next)
-            if (s->close_requests) sessions_close_requested(s);
-    }
+    sessions_close_requested(c);
     if (!c->closing) return;
     zw_socket_t *next;
     for (zw_socket_t *s = c->sockets; s; s = next) {
