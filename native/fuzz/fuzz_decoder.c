@@ -39,7 +39,7 @@ static uint64_t fnv(const uint8_t *p, size_t n) { return fz_hash(p, n, NULL, 0);
 static const int64_t limits[] = {0, 1, 2, 254, 255, 256, 257, 1000, 65535, 65536, 65537,
                                  1 << 20, INT32_MAX, (int64_t)INT32_MAX + 1, -1, -2, INT64_MAX};
 
-static int64_t eff_data_limit(int64_t max) { return max < 0 || max > INT32_MAX ? INT32_MAX : max; }
+static int64_t eff_data_limit(int64_t max) { return max < 0 || max > ZMTP_DEC_MAX_DATA ? ZMTP_DEC_MAX_DATA : max; }
 static int64_t eff_cmd_limit(int64_t max) {
     int64_t d = eff_data_limit(max);
     return d < ZMTP_COMMAND_SIZE_FLOOR ? ZMTP_COMMAND_SIZE_FLOOR : d;

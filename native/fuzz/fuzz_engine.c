@@ -152,7 +152,7 @@ static void pull(harness_t *h, int k) {
 /* Takes one view of up to max bytes and consumes n of them (n > view: the rest unseen). */
 static void take(harness_t *h, uint32_t max, uint32_t n, int all) {
     uint32_t before = zw_engine_pending(h->e), len = 0xdeadbeef;
-    const uint8_t *p = zw_engine_output(h->e, max, &len);
+    const uint8_t *p = zw_engine_output(h->e, max, &len, NULL);
     FZ_CHECK(p != NULL);
     FZ_CHECK(len <= max && len <= before);
     if (before && max) FZ_CHECK(len > 0);   /* something pending: a view shows some of it */

@@ -3,4 +3,5 @@
 // "env", and this body is never used (there is no JS glue).
 mergeInto(LibraryManager.library, {
   zw_host_entropy: function () {},
+  zw_host_body_read: function () {},
 })

@@ -17,7 +17,19 @@
  * thread channel so that a batch crosses without re-encoding:
  *    frame := u32le header, body[header & ZW_BATCH_LEN_MASK]
  *    header bit 31 (ZW_BATCH_MORE) = another frame of the same message follows.
+ *    header bit 30 (ZW_BATCH_REF) = a body the host holds: the frame's ZW_BATCH_REF_LEN bytes are
+ *    u32le id (not 0), u32le size (at most 2^31 - 1), and the frame is that body.
  *  A message is the frames up to and including the first one without ZW_BATCH_MORE.
+ *
+ * Body refs: large bodies never enter wasm memory. The host keeps them and names them by ids of
+ * its choosing; the core frames and counts them and never copies them. A message zw_send takes
+ * passes the references of its ref frames to the core (one it does not take stays the host's).
+ * The core holds a body until every copy of its frame is gone (written, dropped, read), then
+ * queues ZW_FX_RELEASE once for it; until then the host must keep it. zw_conn_output shows a body
+ * as its id, for the host to write itself; zw_recv hands a ref frame over as its id, for the host
+ * to read during that turn (the release follows). Where the core must look at a body's bytes (a
+ * PUB matching a topic, a routing id, a subscription message) it reads just those through the
+ * import zw_host_body_read.
  */
 #ifndef ZMQW_H
 #define ZMQW_H
@@ -97,7 +109,13 @@ enum {
 };
 
 #define ZW_BATCH_MORE 0x80000000u
-#define ZW_BATCH_LEN_MASK 0x7fffffffu
+#define ZW_BATCH_REF 0x40000000u
+#define ZW_BATCH_LEN_MASK 0x3fffffffu
+#define ZW_BATCH_REF_LEN 8
+/* From this size a body is best sent as a ref (and the engine writes an inline body of this size
+ * or more straight from its frame); a smaller ref frame the core copies into its output, reading
+ * the bytes through zw_host_body_read, and releases at once. */
+#define ZW_BODY_MIN 8192
 #define ZW_CAPACITY_UNBOUNDED 0xffffffffu
 
 /* Effects, drained with zw_effects. Each record is:
@@ -113,7 +131,8 @@ typedef enum zw_effect_kind {
     ZW_FX_STATUS = 6,      /* id = socket: send capacity or status flags may have changed */
     ZW_FX_SOCKET_GONE = 7, /* id = socket: linger is over, the socket id is freed */
     ZW_FX_HANDSHAKE = 8,   /* id = conn, arg = socket: ZMTP handshake succeeded */
-    ZW_FX_DIAL_STOP = 9    /* id = dialer: the dialer is gone; forget its endpoint */
+    ZW_FX_DIAL_STOP = 9,   /* id = dialer: the dialer is gone; forget its endpoint */
+    ZW_FX_RELEASE = 10     /* id = body: the core no longer holds this host body (see body refs) */
 } zw_effect_kind;
 
 typedef enum zw_close_reason {
@@ -137,6 +156,12 @@ typedef enum zw_close_reason {
 __attribute__((import_module("env"), import_name("zw_host_entropy")))
 #endif
 void zw_host_entropy(uint8_t *buf, uint32_t len);
+/* Copy len bytes from offset of host body id (one the core holds; offset + len within it) into
+ * dst. Called only from inside a call into the core, for the few bytes it must inspect. */
+#if defined(__EMSCRIPTEN__)
+__attribute__((import_module("env"), import_name("zw_host_body_read")))
+#endif
+void zw_host_body_read(uint32_t id, uint32_t offset, uint8_t *dst, uint32_t len);
 
 /* --- lifetime and memory ------------------------------------------------------------------ */
 
@@ -187,8 +212,11 @@ ZW_EXPORT zw_err zw_disconnect(zw_id dialer);
 ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id *out_conn);
 /* Bytes read from the transport; the core copies them. */
 ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len);
-/* Bytes to write: up to about 64 KiB at a time; *out_len = 0 when nothing is pending. */
-ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len);
+/* Bytes to write: up to about 64 KiB at a time; *out_len = 0 when nothing is pending. Or, when
+ * *out_body is not 0, the next *out_len bytes are the whole of host body *out_body, for the host
+ * to write from its own copy (*out_ptr is then NULL). Either is consumed by the next call. */
+ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len,
+                                uint32_t *out_body);
 /* The transport closed (peer hung up, error, or after ZW_FX_CLOSE). Frees the connection id. */
 ZW_EXPORT zw_err zw_conn_closed(zw_id conn);
 

@@ -2,6 +2,7 @@
  * core function of the same name (core.h), which documents the behaviour. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "zmqw.h"
 #include "core.h"
@@ -9,11 +10,20 @@
 static zw_core_t *g_core;
 
 static void host_entropy(void *ctx, uint8_t *buf, uint32_t len) { zw_host_entropy(buf, len); }
+static void host_body_read(void *ctx, uint32_t id, uint32_t offset, uint8_t *dst, uint32_t len) {
+    zw_host_body_read(id, offset, dst, len);
+}
+
+static zw_core_t *core_new(void) {
+    zw_core_t *c = zw_core_new(host_entropy, NULL);
+    if (c) zw_core_set_body_reader(c, host_body_read, NULL);
+    return c;
+}
 
 /* Every export but zw_init/zw_alloc/zw_free needs the core; a host that forgot zw_init gets one
  * made on first use rather than a crash. */
 static zw_core_t *core(void) {
-    if (!g_core) g_core = zw_core_new(host_entropy, NULL);
+    if (!g_core) g_core = core_new();
     return g_core;
 }
 #define CORE_OR_NOMEM()                                                                      \
@@ -22,7 +32,7 @@ static zw_core_t *core(void) {
 
 ZW_EXPORT zw_err zw_init(void) {
     zw_core_free(g_core);
-    g_core = zw_core_new(host_entropy, NULL);
+    g_core = core_new();
     return g_core ? ZW_OK : ZW_ENOMEM;
 }
 
@@ -96,9 +106,11 @@ ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len) {
     return zw_core_conn_input(c, conn, data, len);
 }
 
-ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len) {
+ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len,
+                                uint32_t *out_body) {
     CORE_OR_NOMEM();
-    return zw_core_conn_output(c, conn, out_ptr, out_len);
+    if (!out_body) return ZW_EINVAL;
+    return zw_core_conn_output(c, conn, out_ptr, out_len, out_body);
 }
 
 ZW_EXPORT zw_err zw_conn_closed(zw_id conn) {
@@ -151,5 +163,10 @@ void zw_host_entropy(uint8_t *buf, uint32_t len) {
     size_t got = f ? fread(buf, 1, len, f) : 0;
     if (f) fclose(f);
     if (got != len) abort();   /* no entropy: nothing random may be made up */
+}
+
+/* Native builds hold no host bodies (tests that send ref frames give their core a reader). */
+void zw_host_body_read(uint32_t id, uint32_t offset, uint8_t *dst, uint32_t len) {
+    memset(dst, 0, len);
 }
 #endif

@@ -23,6 +23,10 @@ typedef void (*zw_entropy_fn)(void *ctx, uint8_t *buf, uint32_t len);
 
 /* NULL when out of memory. entropy (with ctx) is called whenever the core needs randomness. */
 zw_core_t *zw_core_new(zw_entropy_fn entropy, void *ctx);
+/* How the core reads the bytes of a host body (zmqw.h's zw_host_body_read): copy len bytes from
+ * offset of body id into dst. Without one (the default), a body reads as zeros. */
+typedef void (*zw_body_read_fn)(void *ctx, uint32_t id, uint32_t offset, uint8_t *dst, uint32_t len);
+void zw_core_set_body_reader(zw_core_t *c, zw_body_read_fn read, void *ctx);
 /* Frees every socket, connection and frame the core holds. */
 void zw_core_free(zw_core_t *c);
 
@@ -37,7 +41,10 @@ zw_err zw_core_disconnect(zw_core_t *c, zw_id dialer);
 zw_err zw_core_dial_result(zw_core_t *c, zw_id dialer, int32_t ok, int32_t framing,
                            zw_id *out_conn);
 zw_err zw_core_conn_input(zw_core_t *c, zw_id conn, const uint8_t *data, uint32_t len);
-zw_err zw_core_conn_output(zw_core_t *c, zw_id conn, const uint8_t **out_ptr, uint32_t *out_len);
+/* out_body may be NULL for a host that never sends ref frames (a body then reads as nothing
+ * pending). */
+zw_err zw_core_conn_output(zw_core_t *c, zw_id conn, const uint8_t **out_ptr, uint32_t *out_len,
+                           uint32_t *out_body);
 zw_err zw_core_conn_closed(zw_core_t *c, zw_id conn);
 zw_err zw_core_inproc_bind(zw_core_t *c, zw_id sock, const uint8_t *name, uint32_t len);
 zw_err zw_core_inproc_unbind(zw_core_t *c, zw_id sock, const uint8_t *name, uint32_t len);

@@ -54,6 +54,60 @@ typedef struct route {
     int manual;            /* leave DIAL unanswered */
 } route_t;
 
+static inline void put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t get_u32(const uint8_t *p) {
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The hosts' bodies (zmqw.h's body refs), for every node: a test sends one by naming a frame
+ * "@text" (send_msg); the harness writes its bytes where a connection's output shows its id,
+ * serves the core's reads of it, and counts its ZW_FX_RELEASE (more than one is a bug). */
+#define BODY_MAX 1024
+typedef struct tbody {
+    struct node *n;
+    uint8_t *p;
+    uint32_t len;
+    int released;
+} tbody_t;
+static tbody_t bodies[BODY_MAX];
+static int nbodies;
+
+/* A new body held by n's host; its id is its index + 1. */
+static inline uint32_t body_new(struct node *n, const void *p, uint32_t len) {
+    if (nbodies == BODY_MAX) abort();
+    tbody_t *b = &bodies[nbodies++];
+    b->n = n;
+    b->p = malloc(len ? len : 1);
+    if (len) memcpy(b->p, p, len);
+    b->len = len;
+    b->released = 0;
+    return (uint32_t)nbodies;
+}
+
+static inline tbody_t *body_get(struct node *n, uint32_t id) {
+    return id >= 1 && id <= (uint32_t)nbodies && bodies[id - 1].n == n ? &bodies[id - 1] : NULL;
+}
+
+/* The core reads a body it holds: it must be one of its node's, not released, and in range. */
+static inline void body_read(void *ctx, uint32_t id, uint32_t off, uint8_t *dst, uint32_t len) {
+    tbody_t *b = body_get(ctx, id);
+    CHECK(b && !b->released && (uint64_t)off + len <= b->len);
+    if (b && !b->released && (uint64_t)off + len <= b->len) memcpy(dst, b->p + off, len);
+}
+
+/* Bodies of node n not yet released. */
+static inline int bodies_held(struct node *n) {
+    int k = 0;
+    for (int i = 0; i < nbodies; i++) k += bodies[i].n == n && !bodies[i].released;
+    return k;
+}
+
 static link_t links[NET_MAX * 4];
 static int nlinks;
 static route_t routes[NET_MAX];
@@ -67,6 +121,8 @@ static inline void net_reset(void) {
     memset(links, 0, sizeof links);
     nlinks = 0;
     nroutes = 0;
+    for (int i = 0; i < nbodies; i++) free(bodies[i].p);
+    nbodies = 0;
 }
 
 /* Tests want the same run every time: each node's entropy is an xorshift of its seed. */
@@ -84,6 +140,7 @@ static inline void node_init(node_t *n, uint32_t seed) {
     memset(n, 0, sizeof *n);
     n->rng = seed ? seed : 0x9e3779b9u;
     n->core = zw_core_new(node_entropy, &n->rng);
+    zw_core_set_body_reader(n->core, body_read, n);
 }
 
 static inline int fx_count(node_t *n, uint8_t kind, zw_id id) {
@@ -173,6 +230,12 @@ static inline int drain_effects(node_t *n) {
         case ZW_FX_CLOSE:
             if ((l = link_of(n, rec.id, &side))) l->closing = 1;
             break;
+        case ZW_FX_RELEASE: {
+            tbody_t *b = body_get(n, rec.id);
+            CHECK(b && !b->released);   /* the core held it, and releases it once */
+            if (b) b->released++;
+            break;
+        }
         }
     }
     free(copy);
@@ -196,8 +259,15 @@ static inline int shuttle_ex(link_t *l, int ignore_pause) {
     for (int s = 0; s < 2; s++) {
         for (;;) {
             const uint8_t *p;
-            uint32_t n = 0;
-            if (zw_core_conn_output(l->n[s]->core, l->c[s], &p, &n) != ZW_OK || n == 0) break;
+            uint32_t n = 0, body = 0;
+            if (zw_core_conn_output(l->n[s]->core, l->c[s], &p, &n, &body) != ZW_OK || n == 0) break;
+            if (body) {
+                /* The whole rest of a body the host holds (it must still hold it). */
+                tbody_t *b = body_get(l->n[s], body);
+                CHECK(b && !b->released && n <= b->len);
+                if (!b || b->released || n > b->len) break;
+                p = b->p + (b->len - n);
+            }
             q_put(&l->q[1 - s], p, n);
             moved = 1;
         }
@@ -265,20 +335,29 @@ static inline int send_msg(node_t *n, zw_id sock, int nframes, ...) {
     uint32_t len = 0;
     va_list ap;
     va_start(ap, nframes);
+    int first = nbodies;
     for (int i = 0; i < nframes; i++) {
         const char *s = va_arg(ap, const char *);
+        uint32_t more = i + 1 < nframes ? ZW_BATCH_MORE : 0;
+        if (s[0] == '@') {   /* a host body: "@text" sends text by reference */
+            uint32_t sl = (uint32_t)strlen(s + 1);
+            put_u32(batch + len, ZW_BATCH_REF | more | ZW_BATCH_REF_LEN);
+            put_u32(batch + len + 4, body_new(n, s + 1, sl));
+            put_u32(batch + len + 8, sl);
+            len += 4 + ZW_BATCH_REF_LEN;
+            continue;
+        }
         uint32_t sl = (uint32_t)strlen(s);
-        uint32_t h = sl | (i + 1 < nframes ? ZW_BATCH_MORE : 0);
-        batch[len] = (uint8_t)h;
-        batch[len + 1] = (uint8_t)(h >> 8);
-        batch[len + 2] = (uint8_t)(h >> 16);
-        batch[len + 3] = (uint8_t)(h >> 24);
+        put_u32(batch + len, sl | more);
         memcpy(batch + len + 4, s, sl);
         len += 4 + sl;
     }
     va_end(ap);
     uint32_t took = 0;
     int rc = zw_core_send(n->core, sock, batch, len, &took);
+    /* A message not taken leaves its bodies with the host: drop them (as a host would). */
+    if (rc || took == 0)
+        for (int i = first; i < nbodies; i++) bodies[i].released = -1;
     return rc ? -rc : (int)took;
 }
 
@@ -294,8 +373,17 @@ static inline int recv_msg(node_t *n, zw_id sock, char *out, size_t cap) {
     for (uint32_t pos = 0; pos < len;) {
         uint32_t h = p[pos] | p[pos + 1] << 8 | p[pos + 2] << 16 | (uint32_t)p[pos + 3] << 24;
         uint32_t sz = h & ZW_BATCH_LEN_MASK;
+        const uint8_t *body = p + pos + 4;
+        uint32_t blen = sz;
         if (frames && o + 1 < cap) out[o++] = '|';
-        for (uint32_t i = 0; i < sz && o + 1 < cap; i++) out[o++] = (char)p[pos + 4 + i];
+        if (h & ZW_BATCH_REF) {   /* a body of this node's host, shown as "@" + its bytes */
+            tbody_t *b = body_get(n, get_u32(body));
+            CHECK(b && !b->released && get_u32(body + 4) == b->len);
+            if (o + 1 < cap) out[o++] = '@';
+            body = b ? b->p : body;
+            blen = b ? b->len : 0;
+        }
+        for (uint32_t i = 0; i < blen && o + 1 < cap; i++) out[o++] = (char)body[i];
         pos += 4 + sz;
         frames++;
     }

@@ -443,7 +443,7 @@ static void test_byte_at_a_time(void) {
         zw_id from[2] = {ca, cb}, to[2] = {cb, ca};
         zw_core_t *cf[2] = {A.core, B.core}, *ct[2] = {B.core, A.core};
         for (int s = 0; s < 2; s++) {
-            while (zw_core_conn_output(cf[s], from[s], &p, &n) == ZW_OK && n) {
+            while (zw_core_conn_output(cf[s], from[s], &p, &n, NULL) == ZW_OK && n) {
                 uint8_t *copy = malloc(n);
                 memcpy(copy, p, n);
                 for (uint32_t i = 0; i < n; i++) zw_core_conn_input(ct[s], to[s], copy + i, 1);
@@ -540,10 +540,10 @@ static void test_zombie_conn(void) {
     CHECK_EQ(fx_count(&B, ZW_FX_CLOSE, c), 1);
     const uint8_t *p;
     uint32_t n;
-    CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n), ZW_OK);   /* greeting still there */
+    CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n, NULL), ZW_OK);   /* greeting still there */
     CHECK_EQ(zw_core_conn_input(B.core, c, (const uint8_t *)"x", 1), ZW_OK);
     CHECK_EQ(zw_core_conn_closed(B.core, c), ZW_OK);
-    CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n), ZW_ENOENT);
+    CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n, NULL), ZW_ENOENT);
     net_teardown();
 }
 

@@ -170,6 +170,9 @@ static void test_oversized(void) {
     /* LONG size 2^31 (just above INT32_MAX) with no limit configured. */
     const uint8_t big[] = {0x02, 0, 0, 0, 0, 0x80, 0, 0, 0};
     expect_fail(big, sizeof big, -1, ZW_CLOSE_MSG_SIZE);
+    /* LONG size 2^30, just above ZMTP_DEC_MAX_DATA (what a zw_recv batch frame carries). */
+    const uint8_t gib[] = {0x02, 0, 0, 0, 0, 0x40, 0, 0, 0};
+    expect_fail(gib, sizeof gib, -1, ZW_CLOSE_MSG_SIZE);
     /* Short size 11 > max_msg_size 10: flags 00, size 0B (body never sent). */
     const uint8_t over[] = {0x00, 0x0B};
     expect_fail(over, sizeof over, 10, ZW_CLOSE_MSG_SIZE);
@@ -267,9 +270,10 @@ static int within_bound(const zmtp_decoder_t *d, int64_t held) {
 }
 
 static void test_huge_header_small_memory(void) {
-    /* LONG frame declaring 2^31 - 1 bytes (the largest accepted): flags 02, size 00 00 00 00 7F
-     * FF FF FF, then 5 body bytes. The peer has sent 14 bytes; we must not hold 2 GiB. */
-    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF,
+    /* LONG frame declaring 2^30 - 1 bytes (the largest accepted, ZMTP_DEC_MAX_DATA): flags 02,
+     * size 00 00 00 00 3F FF FF FF, then 5 body bytes. The peer has sent 14 bytes; we must not
+     * hold 1 GiB. */
+    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x3F, 0xFF, 0xFF, 0xFF,
                                    'a', 'b', 'c', 'd', 'e'};
     zmtp_decoder_t d;
     zmtp_decoder_init(&d, -1);
@@ -279,8 +283,8 @@ static void test_huge_header_small_memory(void) {
     CHECK(f == NULL);
     CHECK_EQ(used, sizeof head);
     CHECK_EQ(d.state, ZMTP_DEC_BODY);
-    CHECK_EQ(d.size, (uint64_t)INT32_MAX);                  /* the declared size is kept */
-    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)INT32_MAX - 5);
+    CHECK_EQ(d.size, (uint64_t)ZMTP_DEC_MAX_DATA);          /* the declared size is kept */
+    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)ZMTP_DEC_MAX_DATA - 5);
     CHECK_EQ(zw_frame_live(), 1);
     CHECK(zw_frame_live_bytes() < (1 << 20));
     CHECK(within_bound(&d, 0));
@@ -295,7 +299,7 @@ static void test_huge_header_small_memory(void) {
     }
     CHECK(ok);
     CHECK(bound_ok);
-    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)INT32_MAX - 5 - (1u << 20));
+    CHECK_EQ(zmtp_decoder_body_missing(&d), (uint32_t)ZMTP_DEC_MAX_DATA - 5 - (1u << 20));
     CHECK(zw_frame_live_bytes() <= HDR + (2 << 20) + 10);
     /* What arrived is in place. */
     CHECK(d.frame != NULL);
@@ -401,9 +405,9 @@ const char *__asan_default_options(void) {
 
 static void test_grow_out_of_memory(void) {
 #ifdef HAVE_ASAN
-    /* flags 02, size 2^31 - 1, then 17 MiB of body: growing from 16 MiB to 32 MiB (+ header)
+    /* flags 02, size 2^30 - 1, then 17 MiB of body: growing from 16 MiB to 32 MiB (+ header)
      * fails, the decoder fails with ZW_CLOSE_NO_MEMORY and frees what it held. */
-    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF};
+    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x3F, 0xFF, 0xFF, 0xFF};
     static uint8_t piece[1 << 20];
     zmtp_decoder_t d;
     zmtp_decoder_init(&d, -1);

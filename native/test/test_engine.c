@@ -29,7 +29,7 @@ static zw_engine_t *engine(int type, const char *id, int64_t max) {
 static void transfer(zw_engine_t *from, zw_engine_t *to, uint32_t chunk) {
     uint32_t n;
     while (zw_engine_pending(from)) {
-        const uint8_t *p = zw_engine_output(from, chunk, &n);
+        const uint8_t *p = zw_engine_output(from, chunk, &n, NULL);
         zw_engine_input(to, p, n);
         zw_engine_consume(from, n);
     }
@@ -70,7 +70,7 @@ static void peer_ready(zw_engine_t *e, const char *type) {
 /* Copies all pending output (up to cap) and consumes it. */
 static size_t drain(zw_engine_t *e, uint8_t *out, size_t cap) {
     uint32_t n;
-    const uint8_t *p = zw_engine_output(e, UINT32_MAX, &n);
+    const uint8_t *p = zw_engine_output(e, UINT32_MAX, &n, NULL);
     size_t m = n < cap ? n : cap;
     memcpy(out, p, m);
     zw_engine_consume(e, n);
@@ -142,7 +142,7 @@ static void test_req_rep(void) {
     int n = 0;
     uint32_t avail;
     while (zw_engine_pending(rep)) {
-        const uint8_t *p = zw_engine_output(rep, 1000, &avail);
+        const uint8_t *p = zw_engine_output(rep, 1000, &avail, NULL);
         CHECK_EQ(feed(req, p, avail), ZW_OK);
         zw_engine_consume(rep, avail);
         zw_frame_t *f;
@@ -223,11 +223,11 @@ static void test_golden_greeting_and_ready(void) {
     CHECK_EQ(sizeof want, 64u + 2 + 38);
     CHECK_EQ(zw_engine_pending(e), sizeof want);
     uint32_t n;
-    const uint8_t *p = zw_engine_output(e, UINT32_MAX, &n);
+    const uint8_t *p = zw_engine_output(e, UINT32_MAX, &n, NULL);
     CHECK_EQ(n, sizeof want);
     CHECK(n == sizeof want && memcmp(p, want, n) == 0);
     /* A max smaller than pending gives a partial view. */
-    p = zw_engine_output(e, 10, &n);
+    p = zw_engine_output(e, 10, &n, NULL);
     CHECK_EQ(n, 10u);
     zw_engine_consume(e, 64);
     CHECK_EQ(zw_engine_pending(e), sizeof want - 64);
@@ -235,7 +235,7 @@ static void test_golden_greeting_and_ready(void) {
 
     /* PUB sends only Socket-Type: 04 19 | 05 READY | 0B Socket-Type 00000003 PUB (25 bytes) */
     e = engine(ZW_PUB, "ignored", -1);
-    p = zw_engine_output(e, UINT32_MAX, &n);
+    p = zw_engine_output(e, UINT32_MAX, &n, NULL);
     static const uint8_t pub_ready[] = {0x04, 0x19, 0x05, 'R', 'E', 'A', 'D', 'Y', 0x0B, 'S', 'o',
                                         'c', 'k', 'e', 't', '-', 'T', 'y', 'p', 'e', 0, 0, 0, 3,
                                         'P', 'U', 'B'};
@@ -653,7 +653,7 @@ static void test_empty_input_null(void) {
     memset(big->data, 'q', 20000);
     CHECK_EQ(zw_engine_write(a, big), ZW_OK);
     uint32_t n;
-    const uint8_t *p = zw_engine_output(a, 100, &n);
+    const uint8_t *p = zw_engine_output(a, 100, &n, NULL);
     CHECK_EQ(feed(b, p, n), ZW_OK);
     zw_engine_consume(a, n);
     CHECK(zw_engine_next(b) == NULL);                        /* frame started, body missing */

@@ -37,7 +37,7 @@ static void marry(zw_engine_t *a, zw_engine_t *b) {
         zw_engine_t *from = round % 2 ? b : a, *to = round % 2 ? a : b;
         uint32_t n;
         while (zw_engine_pending(from)) {
-            const uint8_t *p = zw_engine_output(from, UINT32_MAX, &n);
+            const uint8_t *p = zw_engine_output(from, UINT32_MAX, &n, NULL);
             zw_engine_input(to, p, n);
             zw_engine_consume(from, n);
         }
@@ -92,7 +92,7 @@ static void round_trip(const uint32_t *sizes, int n, int out_mode, int in_mode) 
     uint64_t got = 0;
     while (zw_engine_pending(a)) {
         uint32_t max = out_mode == OUT_SMALL ? 1 + rng() % 300 : UINT32_MAX, len;
-        const uint8_t *p = zw_engine_output(a, max, &len);
+        const uint8_t *p = zw_engine_output(a, max, &len, NULL);
         CHECK(len > 0 && len <= max && got + len <= total);
         if (len == 0 || got + len > total)
             break;
@@ -191,19 +191,19 @@ static void test_golden_long_header(void) {
     CHECK_EQ(zw_engine_write(a, zw_frame_dup("z", 1, 0)), ZW_OK);
     CHECK_EQ(zw_engine_pending(a), 9 + ZMTP_OUT_REF_MIN + 2 + 1);
     uint32_t n;
-    const uint8_t *p = zw_engine_output(a, UINT32_MAX, &n);
+    const uint8_t *p = zw_engine_output(a, UINT32_MAX, &n, NULL);
     /* flags MORE|LONG, then 8192 as a 64-bit big-endian size */
     static const uint8_t head[9] = {0x03, 0, 0, 0, 0, 0, 0, 0x20, 0x00};
     CHECK_EQ(n, 9u);
     CHECK(n == 9 && memcmp(p, head, 9) == 0);
     zw_engine_consume(a, n);
-    p = zw_engine_output(a, UINT32_MAX, &n);
+    p = zw_engine_output(a, UINT32_MAX, &n, NULL);
     CHECK_EQ(n, ZMTP_OUT_REF_MIN);
     CHECK(p == f->data);  /* zero copy: the view is the frame's own body */
     zw_engine_consume(a, n);
     CHECK(p[0] == body_byte(0, 0) && p[n - 1] == body_byte(0, n - 1));  /* not freed yet */
     CHECK_EQ(zw_frame_live(), 1);
-    p = zw_engine_output(a, UINT32_MAX, &n);
+    p = zw_engine_output(a, UINT32_MAX, &n, NULL);
     CHECK_EQ(zw_frame_live(), 0);  /* freed at the next call */
     static const uint8_t tail[3] = {0x00, 0x01, 'z'};
     CHECK(n == 3 && memcmp(p, tail, 3) == 0);
@@ -227,7 +227,7 @@ static void test_free_with_queued_bodies(void) {
     zw_engine_consume(a, 9 + 20000 + 9 + 500);  /* spans views */
     CHECK_EQ(zw_engine_pending(a), 2u * (9 + 20000) - 9 - 500);
     uint32_t n;
-    const uint8_t *p = zw_engine_output(a, 100, &n);
+    const uint8_t *p = zw_engine_output(a, 100, &n, NULL);
     CHECK_EQ(n, 100u);
     CHECK(p[0] == body_byte(1, 500));
     CHECK_EQ(zw_frame_live(), 2);
@@ -275,7 +275,7 @@ static void test_max_msg_size_large(void) {
     CHECK_EQ(zw_engine_write(a, make_frame(1, 10001, 0)), ZW_OK);
     uint32_t n;
     while (zw_engine_pending(a) && zw_engine_state(b) == ZW_ENGINE_READY) {
-        const uint8_t *p = zw_engine_output(a, 777, &n);
+        const uint8_t *p = zw_engine_output(a, 777, &n, NULL);
         zw_engine_input(b, p, n);
         zw_engine_consume(a, n);
         zw_frame_t *f;
@@ -293,13 +293,13 @@ static void test_max_msg_size_large(void) {
 }
 
 static void test_huge_header_small_memory(void) {
-    /* A peer declares a 2^31 - 1 byte frame and trickles its body: memory follows the bytes
+    /* A peer declares a 2^30 - 1 byte frame (the largest taken) and trickles its body: memory follows the bytes
      * that arrived (direct copy into the frame included), not the header's claim.
-     * flags 02 (LONG), size 00 00 00 00 7F FF FF FF, then 3 body bytes. */
+     * flags 02 (LONG), size 00 00 00 00 3F FF FF FF, then 3 body bytes. */
     zw_engine_t *a = engine(ZW_PAIR), *b = engine(ZW_PAIR);
     marry(a, b);
     const int64_t before = zw_frame_live_bytes();
-    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF, 1, 2, 3};
+    static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x3F, 0xFF, 0xFF, 0xFF, 1, 2, 3};
     CHECK_EQ(zw_engine_input(b, head, sizeof head), ZW_OK);
     CHECK(zw_engine_next(b) == NULL);   /* decodes the header: the frame is started */
     CHECK_EQ(zw_frame_live(), 1);

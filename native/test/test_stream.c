@@ -168,7 +168,7 @@ static void test_stream_bytes(void) {
     CHECK_EQ(zw_core_accept(A.core, s, ZW_FRAMING_STREAM, &conn), ZW_OK);
     const uint8_t *p;
     uint32_t n = 1;
-    CHECK_EQ(zw_core_conn_output(A.core, conn, &p, &n), ZW_OK);
+    CHECK_EQ(zw_core_conn_output(A.core, conn, &p, &n, NULL), ZW_OK);
     CHECK_EQ(n, 0u);   /* no greeting */
     uint8_t id[5];
     char buf[64];
@@ -177,7 +177,7 @@ static void test_stream_bytes(void) {
     CHECK_EQ(recv2(&A, s, id, buf, sizeof buf), 5);
     CHECK(memcmp(buf, "\xff\x00raw", 5) == 0);
     CHECK_EQ(send2(&A, s, id, "reply"), 1);
-    CHECK_EQ(zw_core_conn_output(A.core, conn, &p, &n), ZW_OK);
+    CHECK_EQ(zw_core_conn_output(A.core, conn, &p, &n, NULL), ZW_OK);
     CHECK_EQ(n, 5u);
     CHECK(memcmp(p, "reply", 5) == 0);
     CHECK_EQ(zw_core_conn_closed(A.core, conn), ZW_OK);

@@ -35,8 +35,10 @@ const context = new zmq.Context({ inline: ${inline} })
 const push = new zmq.Push({ context${linger === undefined ? "" : `, linger: ${linger}`} })
 push.connect(${JSON.stringify(address)})
 console.log("started")
-const msg = Buffer.alloc(${size}, 7)
 for (let i = 0; i < ${count}; i++) {
+  // A Buffer per message: large ones are sent by reference (zeromq.js does the same from 128
+  // bytes), so one reused and rewritten after send() would change under the engine.
+  const msg = Buffer.alloc(${size}, 7)
   msg.writeUInt32BE(i, 0)
   await push.send(msg)
 }

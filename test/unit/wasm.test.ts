@@ -62,7 +62,7 @@ describe("wasm/zmqw.wasm", () => {
   it("imports nothing but the header's host functions and the memory-growth notification", () => {
     const module = new WebAssembly.Module(readFileSync(wasmFile))
     const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`)
-    expect(headerImports()).toEqual(["env.zw_host_entropy"])
+    expect(headerImports()).toEqual(["env.zw_host_entropy", "env.zw_host_body_read"])
     expect(imports.sort()).toEqual(["env.emscripten_notify_memory_growth", ...headerImports()].sort())
   })
 })

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
+import type { Body } from "../host/channel/batch.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
 import { type ZmqError, zmqError } from "./errors.js"
@@ -55,7 +56,7 @@ export class Link {
   /** Set once the engine thread has died; every call fails with it from then on. */
   private dead: ZmqError | undefined
 
-  constructor(inline: boolean) {
+  constructor(readonly inline: boolean) {
     const module = wasmModule()
     if (inline) {
       const core = new WasmCore(module)
@@ -63,7 +64,7 @@ export class Link {
         post: (ops) => this.receive(ops),
         onmessage: undefined,
       }
-      new Host(core, hostEnd, { unrefHandles: true })
+      this.inlineHost = new Host(core, hostEnd, { unrefHandles: true })
       this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
     } else {
       const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
@@ -91,6 +92,9 @@ export class Link {
     else this.sockets.set(handle, socket)
     return handle
   }
+
+  /** @internal For tests: the host, inline (its bodies held can be counted). */
+  readonly inlineHost: Host | undefined
 
   /** @internal For tests: the engine's worker (undefined inline), so that a test can kill it. */
   get thread(): Worker | undefined {
@@ -183,9 +187,15 @@ export class Link {
   }
 
   /** A socket hands over its cut batch. */
-  sendBatch(handle: number, b: ArrayBuffer, len: number, n: number): void {
+  sendBatch(handle: number, b: ArrayBuffer, len: number, n: number, bodies: Body[]): void {
     if (this.dead) return
-    this.ops.push({ t: "send", s: handle, b, len, n })
+    if (bodies.length === 0) {
+      this.ops.push({ t: "send", s: handle, b, len, n })
+    } else {
+      this.ops.push({ t: "send", s: handle, b, len, n, bodies })
+      // A worker's bodies are ArrayBuffers of their own (batch.ts): they move, not copy.
+      for (const body of bodies) if (body instanceof ArrayBuffer) this.transfer.push(body)
+    }
     this.transfer.push(b)
   }
 

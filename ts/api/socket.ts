@@ -75,6 +75,8 @@ export abstract class Socket implements LinkedSocket {
     this.context = (options.context as Context | undefined) ?? defaultContext
     this.typeNumber = SOCKET_TYPES[type]
     this.link = this.context.link
+    // Inline, the engine writes the user's large Buffers as they are (zeromq.js sends by reference).
+    this.writer.copyBodies = !this.link.inline
     this.handle = this.link.register(this)
     this.control("open", [this.handle, this.typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
     for (const [key, value] of Object.entries(options)) {
@@ -329,8 +331,8 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   cut(): void {
     if (this.writer.count === 0) return
-    const { b, len, n } = this.writer.take()
-    this.link.sendBatch(this.handle, b, len, n)
+    const { b, len, n, bodies } = this.writer.take()
+    this.link.sendBatch(this.handle, b, len, n, bodies)
   }
 
   /** @internal */

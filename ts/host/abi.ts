@@ -55,7 +55,7 @@ interface Exports {
   zw_disconnect(dialer: number): number
   zw_dial_result(dialer: number, ok: number, framing: number, outConn: number): number
   zw_conn_input(conn: number, data: number, len: number): number
-  zw_conn_output(conn: number, outPtr: number, outLen: number): number
+  zw_conn_output(conn: number, outPtr: number, outLen: number, outBody: number): number
   zw_conn_closed(conn: number): number
   zw_inproc_bind(sock: number, name: number, len: number): number
   zw_inproc_unbind(sock: number, name: number, len: number): number
@@ -69,16 +69,27 @@ interface Exports {
 /** getRandomValues fills at most this many bytes per call (Web Crypto's limit). */
 const ENTROPY_CHUNK = 65536
 
+/** The host's bodies by id (zmqw.h's body refs), for the core's reads of their bytes. */
+export type BodyLookup = (id: number) => Uint8Array | undefined
+
 /**
  * The wasm's imports (test/unit/wasm.test.ts checks there are no others): the host's entropy
- * (zmqw.h's zw_host_entropy: crypto.getRandomValues into the core's memory) and the growth
- * notice a standalone emscripten module asks for, needless here because every access re-derives
- * its views. `memory` is the instance's, known only once it exists.
+ * (zmqw.h's zw_host_entropy: crypto.getRandomValues into the core's memory), the bytes of a body
+ * the host holds (zw_host_body_read: the few a PUB's topic match or a routing id needs), and the
+ * growth notice a standalone emscripten module asks for, needless here because every access
+ * re-derives its views. `memory` is the instance's, known only once it exists.
  */
-function wasmImports(memory: () => WebAssembly.Memory): WebAssembly.Imports {
+function wasmImports(memory: () => WebAssembly.Memory, body: () => BodyLookup): WebAssembly.Imports {
   return {
     env: {
       emscripten_notify_memory_growth: () => {},
+      zw_host_body_read: (id: number, offset: number, dst: number, len: number) => {
+        const to = new Uint8Array(memory().buffer, dst, len)
+        const from = body()(id >>> 0)
+        // The core reads only bodies it holds, within them; anything else is a bug: zeros.
+        if (from && offset + len <= from.length) to.set(from.subarray(offset, offset + len))
+        else to.fill(0)
+      },
       zw_host_entropy: (ptr: number, len: number) => {
         for (let off = 0; off < len; off += ENTROPY_CHUNK) {
           const n = Math.min(ENTROPY_CHUNK, len - off)
@@ -99,10 +110,14 @@ export class WasmCore {
   private staging = 0
   private stagingSize = 0
 
+  /** Where the core's reads of host bodies go (the host sets it; none: every body reads zeros). */
+  bodies: BodyLookup = () => undefined
+
   /** Instantiates the core (synchronously: the module is compiled already). */
   constructor(module: WebAssembly.Module) {
     let exports: Exports | undefined
-    const instance = new WebAssembly.Instance(module, wasmImports(() => (exports as Exports).memory))
+    const imports = wasmImports(() => (exports as Exports).memory, () => this.bodies)
+    const instance = new WebAssembly.Instance(module, imports)
     this.x = exports = instance.exports as unknown as Exports
     this.x._initialize?.()
     this.bytes = new Uint8Array(this.x.memory.buffer)
@@ -238,13 +253,17 @@ export class WasmCore {
     return true
   }
 
-  /** A view of pending output (empty when none); valid until the next call into the core. */
-  connOutput(conn: ConnId): Uint8Array {
-    const rc = this.x.zw_conn_output(conn, this.out, this.out + 4)
+  /**
+   * A view of pending output (empty when none), valid until the next call into the core; or the
+   * id of a host body whose bytes come next (all of them: the host writes its own copy).
+   */
+  connOutput(conn: ConnId): Uint8Array | number {
+    const rc = this.x.zw_conn_output(conn, this.out, this.out + 4, this.out + 8)
     if (rc === E.ENOENT) return new Uint8Array(0)
     this.check("zw_conn_output", rc)
     this.refresh()
-    return this.area(this.u32(0), this.u32(1))
+    const body = this.u32(2)
+    return body !== 0 ? body : this.area(this.u32(0), this.u32(1))
   }
 
   connClosed(conn: ConnId): void {

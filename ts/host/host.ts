@@ -10,6 +10,7 @@
 import type { Duplex } from "node:stream"
 import { type ConnId, CoreError, type DialerId, type Framing, type SocketId, type WasmCore } from "./abi.js"
 import { ZW_FX, ZW_OPT } from "./zmqw.js"
+import { Bodies } from "./bodies.js"
 import { messageOffset } from "./channel/batch.js"
 import {
   type ErrorInfo,
@@ -100,6 +101,8 @@ export class Host implements HostApi, StreamSink {
   private inTurn = false
   /** The engine failed (an exception out of the core or the host's own code): see fatal(). */
   private dead = false
+  /** Large bodies the core holds by id (zmqw.h's body refs). */
+  private readonly bodies = new Bodies()
 
   constructor(
     private readonly core: WasmCore,
@@ -107,6 +110,12 @@ export class Host implements HostApi, StreamSink {
     private readonly options: HostOptions,
   ) {
     port.onmessage = (ops) => this.safely(() => this.receive(ops))
+    core.bodies = (id) => this.bodies.get(id)
+  }
+
+  /** @internal For tests: bodies held for the core now. */
+  get bodiesHeld(): number {
+    return this.bodies.size
   }
 
   /**
@@ -135,6 +144,7 @@ export class Host implements HostApi, StreamSink {
     }
     this.outOps = []
     this.outTransfer = []
+    this.bodies.clear()
     this.port.post([{ t: "fatal", detail: err instanceof Error ? err.message : String(err) }], [])
   }
 
@@ -150,7 +160,9 @@ export class Host implements HostApi, StreamSink {
         case "send": {
           const sock = this.sockets.get(op.s)
           if (sock && !sock.closing) {
-            sock.pending.push({ b: new Uint8Array(op.b, 0, op.len), n: op.n })
+            const b = new Uint8Array(op.b, 0, op.len)
+            if (op.bodies) this.bodies.adopt(b, op.bodies)
+            sock.pending.push({ b, n: op.n })
             this.dirty.add(sock)
           }
           break
@@ -229,6 +241,7 @@ export class Host implements HostApi, StreamSink {
     sock.closing = true
     // Batches the core could not take before the close (all of them reached it first, see
     // call()) are dropped here, as libzmq drops what a closing socket's pipes could not hold.
+    for (const p of sock.pending) this.bodies.drop(p.b)
     sock.pending = []
     const raw = this.core.getopt(sock.id, ZW_OPT.LINGER)
     const linger = new DataView(raw.buffer, raw.byteOffset, 4).getInt32(0, true)
@@ -401,6 +414,12 @@ export class Host implements HostApi, StreamSink {
     conn.cork()
     while (!conn.blocked && !conn.isGone) {
       const out = this.core.connOutput(conn.id)
+      if (typeof out === "number") {
+        // A body the host holds: written as it is (the stream keeps it until it is out, whatever
+        // the core's release says meanwhile).
+        conn.write(this.bodies.get(out) ?? new Uint8Array(0))
+        continue
+      }
       if (out.length === 0) break
       conn.write(Buffer.from(out)) // copy: the view dies with the next core call
     }
@@ -449,7 +468,9 @@ export class Host implements HostApi, StreamSink {
     const last = sock.pending[sock.pending.length - 1]
     if (last.withdrawn) return
     sock.pending.pop()
-    if (last.n > 1) sock.pending.push({ b: last.b.subarray(0, messageOffset(last.b, last.n - 1)), n: last.n - 1 })
+    const at = messageOffset(last.b, last.n - 1)
+    this.bodies.drop(last.b.subarray(at))
+    if (last.n > 1) sock.pending.push({ b: last.b.subarray(0, at), n: last.n - 1 })
     sock.pending.push({ b: last.b.subarray(0, 0), n: 1, withdrawn: true })
     this.dirty.add(sock)
   }
@@ -474,6 +495,7 @@ export class Host implements HostApi, StreamSink {
       sock.taken += took
       let done = took
       if (refused) {
+        this.bodies.drop(head.b.subarray(messageOffset(head.b, took), messageOffset(head.b, took + 1)))
         this.refuse(sock, refused)
         done++
       }
@@ -488,7 +510,7 @@ export class Host implements HostApi, StreamSink {
     while (sock.recvCredit > 0) {
       const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, RECV_BATCH_BYTES)
       if (msgs === 0) break
-      const copy = batch.slice().buffer as ArrayBuffer
+      const copy = (this.bodies.inline(batch) ?? batch.slice()).buffer as ArrayBuffer
       this.emit({ t: "msgs", s: sock.handle, b: copy, n: msgs }, copy)
       sock.recvCredit -= msgs
     }
@@ -568,6 +590,9 @@ export class Host implements HostApi, StreamSink {
       }
       case ZW_FX.HANDSHAKE:
         break // monitor events come with the Observer
+      case ZW_FX.RELEASE:
+        this.bodies.release(fx.id)
+        break
     }
   }
 

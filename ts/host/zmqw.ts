@@ -82,6 +82,7 @@ export const ZW_FX = {
   SOCKET_GONE: 7,
   HANDSHAKE: 8,
   DIAL_STOP: 9,
+  RELEASE: 10,
 } as const
 
 /** zmqw.h: connection close reasons. */
@@ -105,7 +106,10 @@ export const ZW_FRAMING = {
 /** zmqw.h: batch format and sizes. */
 export const ZW_LIMIT = {
   BATCH_MORE: 0x80000000,
-  BATCH_LEN_MASK: 0x7fffffff,
+  BATCH_REF: 0x40000000,
+  BATCH_LEN_MASK: 0x3fffffff,
+  BATCH_REF_LEN: 8,
+  BODY_MIN: 8192,
   CAPACITY_UNBOUNDED: 0xffffffff,
   SCRATCH_SIZE: 64,
 } as const

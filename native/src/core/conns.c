@@ -243,20 +243,22 @@ zw_err zw_core_conn_input(zw_core_t *c, zw_id id, const uint8_t *data, uint32_t 
     return failed ? ZW_EPROTO : ZW_OK;
 }
 
-zw_err zw_core_conn_output(zw_core_t *c, zw_id id, const uint8_t **out_ptr, uint32_t *out_len) {
+zw_err zw_core_conn_output(zw_core_t *c, zw_id id, const uint8_t **out_ptr, uint32_t *out_len,
+                           uint32_t *out_body) {
     zw_conn_t *conn = map_get(c, id, K_CONN);
     if (!conn) return ZW_ENOENT;
     if (!out_ptr || !out_len) return ZW_EINVAL;
     conn_settle(conn);
     if (conn->sock) conn_flush(conn);
-    uint32_t n = 0;
-    const uint8_t *p = zw_engine_output(conn->engine, OUT_CHUNK, &n);
+    uint32_t n = 0, body = 0;
+    const uint8_t *p = zw_engine_output(conn->engine, OUT_CHUNK, &n, out_body ? &body : NULL);
     conn->handed = n;   /* consumed at the next use of the engine: p stays valid until then */
     if (n == 0) conn->out_signalled = 0;
     if (conn->sock && zw_engine_state(conn->engine) == ZW_ENGINE_ERROR) conn_fail_engine(conn);
     settle_closing(c);
     *out_ptr = p;
     *out_len = n;
+    if (out_body) *out_body = body;
     return ZW_OK;
 }
 

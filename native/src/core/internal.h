@@ -110,6 +110,11 @@ struct zw_core {
     uint32_t closing;        /* sockets lingering */
     zw_inproc_name_t *inproc_names;   /* every bound inproc name */
     zw_inproc_t *inprocs;    /* every inproc connect, linked or pending */
+    zw_body_host_t bodies;   /* how ref frames reach the host's bodies (reader, ZW_FX_RELEASE) */
+    zw_body_read_fn body_read;
+    void *body_ctx;
+    uint8_t bodies_quiet;    /* freeing frames the host still owns (a message not taken) */
+    uint8_t freeing;         /* zw_core_free: nobody is left to hear of released bodies */
 };
 
 #define LIST_ADD(head, x)                                                                    \

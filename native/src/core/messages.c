@@ -7,7 +7,8 @@ static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Whether batch is a sequence of whole frames ending with a whole message. */
+/* Whether batch is a sequence of whole frames ending with a whole message, each ref frame
+ * naming a body (id not 0) of at most INT32_MAX bytes. */
 static int batch_valid(const uint8_t *b, uint32_t len) {
     uint32_t pos = 0, more = 0;
     while (pos < len) {
@@ -15,20 +16,30 @@ static int batch_valid(const uint8_t *b, uint32_t len) {
         uint32_t h = get32(b + pos), n = h & ZW_BATCH_LEN_MASK;
         pos += 4;
         if (n > len - pos) return 0;
+        if ((h & ZW_BATCH_REF) &&
+            (n != ZW_BATCH_REF_LEN || get32(b + pos) == 0 || get32(b + pos + 4) > INT32_MAX))
+            return 0;
         pos += n;
         more = h & ZW_BATCH_MORE;
     }
     return !more;
 }
 
-/* Builds the message starting at *pos (valid batch), advancing *pos; NULL if out of memory. */
-static zw_frame_t *batch_msg(const uint8_t *b, uint32_t *pos) {
+/* Builds the message starting at *pos (valid batch), advancing *pos; NULL if out of memory. Its
+ * ref frames take the host's references only once the socket takes the message (until then a
+ * failure must leave them the host's: see the release guard in zw_core_send). */
+static zw_frame_t *batch_msg(zw_core_t *c, const uint8_t *b, uint32_t *pos) {
     zw_frame_t *head = NULL, **tail = &head;
     for (;;) {
         uint32_t h = get32(b + *pos), n = h & ZW_BATCH_LEN_MASK;
-        zw_frame_t *f = zw_frame_dup(b + *pos + 4, n, (h & ZW_BATCH_MORE) ? ZW_FRAME_MORE : 0);
+        uint32_t more = (h & ZW_BATCH_MORE) ? ZW_FRAME_MORE : 0;
+        zw_frame_t *f = (h & ZW_BATCH_REF)
+            ? zw_frame_ref(&c->bodies, get32(b + *pos + 4), get32(b + *pos + 8), more)
+            : zw_frame_dup(b + *pos + 4, n, more);
         if (!f) {
+            c->bodies_quiet = 1;   /* not taken: the bodies stay the host's */
             zw_msg_free(head);
+            c->bodies_quiet = 0;
             return NULL;
         }
         *pos += 4 + n;
@@ -48,14 +59,17 @@ zw_err zw_core_send(zw_core_t *c, zw_id id, const uint8_t *batch, uint32_t len,
     zw_err rc = ZW_OK;
     while (pos < len) {
         uint32_t start = pos;
-        zw_frame_t *msg = batch_msg(batch, &pos);
+        zw_frame_t *msg = batch_msg(c, batch, &pos);
         if (!msg) {
             if (n == 0) rc = ZW_ENOMEM;
             break;
         }
         int r = s->ops->send(s, msg);
         if (r != ZW_OK) {
+            /* Not taken: its bodies stay the host's, so freeing the frames must not release them. */
+            c->bodies_quiet = 1;
             zw_msg_free(msg);
+            c->bodies_quiet = 0;
             pos = start;
             if (n == 0 && r != ZW_EAGAIN) rc = (zw_err)r;
             break;
@@ -81,9 +95,10 @@ static void after_read(zw_pipe_t *from) {
     }
 }
 
+/* A message's size as a batch: a host body is its ref, not its bytes. */
 static uint32_t msg_bytes(const zw_frame_t *m) {
     uint64_t n = 0;
-    for (; m; m = m->next) n += 4 + (uint64_t)m->size;
+    for (; m; m = m->next) n += 4 + (uint64_t)((m->flags & ZW_FRAME_REF) ? ZW_BATCH_REF_LEN : m->size);
     return n > 0xffffffffu ? 0xffffffffu : (uint32_t)n;
 }
 
@@ -118,9 +133,18 @@ zw_err zw_core_recv(zw_core_t *c, zw_id id, uint32_t max_msgs, uint32_t max_byte
         }
         for (zw_frame_t *f = m; f; f = f->next) {
             uint8_t *p = c->rbuf.p + c->rbuf.len;
-            put32(p, f->size | (f->next ? ZW_BATCH_MORE : 0));
-            memcpy(p + 4, f->data, f->size);
-            c->rbuf.len += 4 + f->size;
+            uint32_t more = f->next ? ZW_BATCH_MORE : 0;
+            zw_body_t *body = zw_frame_body(f);
+            if (body) {
+                put32(p, ZW_BATCH_REF | more | ZW_BATCH_REF_LEN);
+                put32(p + 4, body->id);
+                put32(p + 8, f->size);
+                c->rbuf.len += 4 + ZW_BATCH_REF_LEN;
+            } else {
+                put32(p, f->size | more);
+                memcpy(p + 4, f->data, f->size);
+                c->rbuf.len += 4 + f->size;
+            }
         }
         zw_msg_free(m);
         n++;

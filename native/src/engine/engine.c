@@ -27,8 +27,17 @@ int zw_engine_write(zw_engine_t *e, zw_frame_t *f) { return e->ops->write(e, f);
 
 uint32_t zw_engine_pending(const zw_engine_t *e) { return e->ops->pending(e); }
 
-const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len) {
-    return e->ops->output(e, max, out_len);
+const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len,
+                                uint32_t *out_body) {
+    uint32_t body = 0;
+    const uint8_t *p = e->ops->output(e, max, out_len, &body);
+    if (out_body) {
+        *out_body = body;
+    } else if (body) {
+        *out_len = 0;
+        p = (const uint8_t *)"";
+    }
+    return p;
 }
 
 void zw_engine_consume(zw_engine_t *e, uint32_t n) { e->ops->consume(e, n); }

@@ -76,9 +76,12 @@ zw_frame_t *zw_engine_next(zw_engine_t *e);
 int zw_engine_write(zw_engine_t *e, zw_frame_t *f);
 
 /* Encoded bytes not yet taken; zw_engine_output gives a view of up to max bytes and
- * zw_engine_consume drops n of them. */
+ * zw_engine_consume drops n of them. When the next bytes are a host body (a ref frame), the view
+ * is the whole rest of it, NULL, with *out_body its id; a caller that passes out_body NULL (it
+ * never writes ref frames) sees nothing pending then. */
 uint32_t zw_engine_pending(const zw_engine_t *e);
-const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len);
+const uint8_t *zw_engine_output(zw_engine_t *e, uint32_t max, uint32_t *out_len,
+                                uint32_t *out_body);
 void zw_engine_consume(zw_engine_t *e, uint32_t n);
 
 zw_engine_state_t zw_engine_state(const zw_engine_t *e);

@@ -16,7 +16,7 @@ typedef struct zw_engine_ops {
     zw_frame_t *(*next)(zw_engine_t *e);
     int (*write)(zw_engine_t *e, zw_frame_t *f);
     uint32_t (*pending)(const zw_engine_t *e);
-    const uint8_t *(*output)(zw_engine_t *e, uint32_t max, uint32_t *out_len);
+    const uint8_t *(*output)(zw_engine_t *e, uint32_t max, uint32_t *out_len, uint32_t *out_body);
     void (*consume)(zw_engine_t *e, uint32_t n);
     void (*peer)(const zw_engine_t *e, zw_engine_peer_t *out);
 } zw_engine_ops_t;

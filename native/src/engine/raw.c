@@ -11,12 +11,14 @@
 #include <stdlib.h>
 
 #include "wire/buf.h"
+#include "wire/encoder.h"
 #include "zmqw.h"
 
 typedef struct raw_engine {
     zw_engine_t base;
     zw_frame_t *head, *tail;   /* reads not yet pulled, oldest first */
-    zmtp_buf_t out;            /* bytes not yet taken by the host */
+    zmtp_out_t out;            /* bytes not yet taken by the host (large and host bodies by
+                                * reference, as the ZMTP engine's) */
 } raw_engine_t;
 
 #define SELF(b) ((raw_engine_t *)(void *)(b))
@@ -29,7 +31,7 @@ static void raw_free(zw_engine_t *b) {
         e->head = f->next;
         zw_frame_free(f);
     }
-    zmtp_buf_free(&e->out);
+    zmtp_out_free(&e->out);
     free(e);
 }
 
@@ -68,32 +70,26 @@ static int raw_write(zw_engine_t *b, zw_frame_t *f) {
     int rc = ZW_OK;
     if (e->base.state != ZW_ENGINE_READY) {
         rc = ZW_EPROTO;
-    } else if (zmtp_buf_append(&e->out, f->data, f->size) != 0) {
+        zw_frame_free(f);
+    } else if (zmtp_out_body(&e->out, f) != 0) {   /* takes f */
         raw_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
         rc = ZW_ENOMEM;
     }
-    zw_frame_free(f);
     return rc;
 }
 
 static uint32_t raw_pending(const zw_engine_t *b) {
-    size_t n = zmtp_buf_len(&CSELF(b)->out);
+    uint64_t n = zmtp_out_pending(&CSELF(b)->out);
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-static const uint8_t *raw_output(zw_engine_t *b, uint32_t max, uint32_t *out_len) {
-    raw_engine_t *e = SELF(b);
-    size_t n = zmtp_buf_len(&e->out);
-    *out_len = n < max ? (uint32_t)n : max;
-    return *out_len ? zmtp_buf_head(&e->out) : (const uint8_t *)"";
+static const uint8_t *raw_output(zw_engine_t *b, uint32_t max, uint32_t *out_len, uint32_t *body) {
+    return zmtp_out_view(&SELF(b)->out, max, out_len, body);
 }
 
-/* At most what is pending, as the interface promises (regressions/fuzz_engine/raw_consume_past_pending). */
-static void raw_consume(zw_engine_t *b, uint32_t n) {
-    raw_engine_t *e = SELF(b);
-    size_t have = zmtp_buf_len(&e->out);
-    zmtp_buf_consume(&e->out, n < have ? n : have);
-}
+/* At most what is pending (zmtp_out_consume clamps), as the interface promises
+ * (regressions/fuzz_engine/raw_consume_past_pending). */
+static void raw_consume(zw_engine_t *b, uint32_t n) { zmtp_out_consume(&SELF(b)->out, n); }
 
 /* A raw peer says nothing of itself. */
 static void raw_peer(const zw_engine_t *b, zw_engine_peer_t *out) {

@@ -275,8 +275,9 @@ static uint32_t zmtp_pending(const zmtp_engine_t *e) {
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-static const uint8_t *zmtp_output(zmtp_engine_t *e, uint32_t max, uint32_t *out_len) {
-    return zmtp_out_view(&e->out, max, out_len);
+static const uint8_t *zmtp_output(zmtp_engine_t *e, uint32_t max, uint32_t *out_len,
+                                  uint32_t *out_body) {
+    return zmtp_out_view(&e->out, max, out_len, out_body);
 }
 
 static void zmtp_consume(zmtp_engine_t *e, uint32_t n) { zmtp_out_consume(&e->out, n); }
@@ -298,7 +299,7 @@ static int op_input(zw_engine_t *b, const uint8_t *d, uint32_t n) { return zmtp_
 static zw_frame_t *op_next(zw_engine_t *b) { return zmtp_next(SELF(b)); }
 static int op_write(zw_engine_t *b, zw_frame_t *f) { return zmtp_write(SELF(b), f); }
 static uint32_t op_pending(const zw_engine_t *b) { return zmtp_pending((const zmtp_engine_t *)(const void *)b); }
-static const uint8_t *op_output(zw_engine_t *b, uint32_t max, uint32_t *n) { return zmtp_output(SELF(b), max, n); }
+static const uint8_t *op_output(zw_engine_t *b, uint32_t max, uint32_t *n, uint32_t *body) { return zmtp_output(SELF(b), max, n, body); }
 static void op_consume(zw_engine_t *b, uint32_t n) { zmtp_consume(SELF(b), n); }
 static void op_peer(const zw_engine_t *b, zw_engine_peer_t *out) { zmtp_peer((const zmtp_engine_t *)(const void *)b, out); }
 

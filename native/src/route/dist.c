@@ -24,7 +24,7 @@ int zw_dist_matching_writable(const zw_dist_t *d) {
 static zw_frame_t *msg_copy(const zw_frame_t *msg) {
     zw_frame_t *head = NULL, **tail = &head;
     for (; msg; msg = msg->next) {
-        zw_frame_t *f = zw_frame_dup(msg->data, msg->size, msg->flags);
+        zw_frame_t *f = zw_frame_clone(msg);   /* a host body is shared, not copied */
         if (!f) {
             zw_msg_free(head);
             return NULL;

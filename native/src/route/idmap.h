@@ -22,6 +22,8 @@ typedef struct zw_rid {
 } zw_rid_t;
 
 #define ZW_RID_GENERATED_LEN 5
+/* The longest routing id. */
+#define ZW_RID_MAX 255
 
 /* The key function for pipes whose priv starts with a zw_rid_t. */
 const uint8_t *zw_rid_key(const zw_pipe_t *p, uint32_t *len);

@@ -1,6 +1,7 @@
 /* pubsub.c — PUB and XPUB; see pubsub.h. Semantics are libzmq 4.3's xpub.cpp. */
 #include "socket/pubsub.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { IN_START = 0, IN_PASS = 1, IN_DROP = 2 };   /* pipe in_state */
@@ -124,7 +125,13 @@ void zw_pubsock_inbound(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
             zw_frame_free(f);
             return;
         }
-        if (f->size > 0 && f->data[0] <= 1) {
+        uint8_t first = 2;
+        if (f->size) zw_frame_read(f, 0, &first, 1);
+        if (first <= 1 && !(f = zw_frame_inline(f))) {
+            if (more) in->in_state = IN_DROP;   /* out of memory: dropped, as at HWM */
+            return;
+        }
+        if (first <= 1) {
             /* A subscription message; further parts of it are dropped (libzmq would read them
              * as further subscriptions; no peer sends that). */
             subscription(s, in, f->data[0] == 1, f->data + 1, f->size - 1);
@@ -147,7 +154,13 @@ static void match_cb(void *pipe, void *arg) { zw_dist_match(arg, pipe); }
 
 int zw_pubsock_send(zw_socket_t *s, zw_frame_t *msg) {
     zw_pubsock_t *p = s->priv;
-    zw_mtrie_match(&p->subs, msg->data, msg->size, match_cb, &p->dist);
+    /* Matching reads at most as many bytes as the trie holds (no prefix is longer). */
+    size_t n = msg->size < zw_trie_bytes(&p->subs) ? msg->size : zw_trie_bytes(&p->subs);
+    uint8_t tmp[256], *heap;
+    const uint8_t *head = zw_frame_head(msg, n, tmp, sizeof tmp, &heap);
+    if (!head) return ZW_ENOMEM;   /* msg stays the caller's */
+    zw_mtrie_match(&p->subs, head, n, match_cb, &p->dist);
+    free(heap);
     if (s->opt.invert_matching) zw_dist_reverse_match(&p->dist);
     if (s->opt.xpub_nodrop && !zw_dist_matching_writable(&p->dist)) {
         zw_dist_unmatch(&p->dist);

@@ -66,8 +66,9 @@ static void req_inbound(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
         int ours = r->awaiting && r->reply_out && in->peer == r->reply_out && more;
         if (ours && s->opt.req_correlate) {
             /* the id of the pending request, then the delimiter */
-            ours = f->size == sizeof r->request_id &&
-                   memcmp(f->data, &r->request_id, sizeof r->request_id) == 0;
+            uint32_t id = 0;
+            if (f->size == sizeof id) zw_frame_read(f, 0, &id, sizeof id);
+            ours = f->size == sizeof id && id == r->request_id;
             in->in_state = ours ? IN_DELIM : IN_DROP;
         } else if (ours && f->size == 0) {
             in->in_state = IN_PASS;   /* delimiter: strip it */

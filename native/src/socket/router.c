@@ -129,7 +129,9 @@ static int router_send(zw_socket_t *s, zw_frame_t *msg) {
     router_t *r = s->priv;
     zw_frame_t *body = msg->next;
     int mandatory = s->opt.router_mandatory;
-    zw_pipe_t *out = body ? zw_idmap_find(&r->outs, msg->data, (uint32_t)msg->size) : NULL;
+    uint8_t tmp[ZW_RID_MAX];
+    const uint8_t *id = zw_socket_id_bytes(msg, tmp);
+    zw_pipe_t *out = body && id ? zw_idmap_find(&r->outs, id, (uint32_t)msg->size) : NULL;
     if (body && (!out || out->closed) && mandatory) return ZW_EHOSTUNREACH;
     if (out && !zw_pipe_writable(out)) {
         if (mandatory) return ZW_EAGAIN;

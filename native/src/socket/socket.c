@@ -31,6 +31,12 @@ int zw_socket_drop_command(zw_frame_t *f) {
     return 1;
 }
 
+const uint8_t *zw_socket_id_bytes(const zw_frame_t *f, uint8_t tmp[ZW_RID_MAX]) {
+    if (f->size > ZW_RID_MAX) return NULL;
+    uint8_t *heap;   /* never used: the id fits in tmp */
+    return zw_frame_head(f, f->size, tmp, ZW_RID_MAX, &heap);
+}
+
 void zw_socket_inbound_data(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
     if (zw_socket_drop_command(f)) return;
     if (zw_pipe_write(in, f, 0) != ZW_OK) zw_frame_free(f);

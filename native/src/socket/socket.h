@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "zmqw.h"
 #include "pipe.h"
+#include "route/idmap.h"
 
 typedef struct zw_socket zw_socket_t;
 struct zw_core;
@@ -146,6 +147,9 @@ int zw_sockopt_get(zw_socket_t *s, int32_t opt, uint8_t *val, uint32_t *inout_le
 
 /* Frees frames that carry commands or subscriptions (not data for this socket); 1 if it did. */
 int zw_socket_drop_command(zw_frame_t *f);
+/* The bytes of a routing id frame f (a message's first, on ROUTER and STREAM sends): f->data, or
+ * for a host body a copy in tmp; NULL when f is longer than any routing id (no peer has it). */
+const uint8_t *zw_socket_id_bytes(const zw_frame_t *f, uint8_t tmp[ZW_RID_MAX]);
 /* Passes data frames into in (HWM already checked by the core), drops commands. */
 void zw_socket_inbound_data(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f);
 /* Drops every frame (types that never receive). */

@@ -127,7 +127,9 @@ static int stream_send(zw_socket_t *s, zw_frame_t *msg) {
     stream_t *st = s->priv;
     zw_frame_t *data = msg->next;
     if (!data || data->next) return ZW_EINVAL;   /* exactly [id][data] */
-    zw_pipe_t *out = zw_idmap_find(&st->outs, msg->data, (uint32_t)msg->size);
+    uint8_t tmp[ZW_RID_MAX];
+    const uint8_t *id = zw_socket_id_bytes(msg, tmp);
+    zw_pipe_t *out = id ? zw_idmap_find(&st->outs, id, (uint32_t)msg->size) : NULL;
     if (!out) return ZW_EHOSTUNREACH;   /* a peer that left is out of the map already */
     if (!zw_pipe_writable(out)) return ZW_EAGAIN;
     msg->next = NULL;

@@ -68,12 +68,22 @@ static int xsub_connected(zw_socket_t *s, zw_pipe_t *in, zw_pipe_t *out, const z
 
 static int xsub_send(zw_socket_t *s, zw_frame_t *msg) {
     xsub_t *p = s->priv;
-    if (msg->size == 0 || msg->data[0] > 1) {
+    uint8_t first = 2;
+    if (msg->size) zw_frame_read(msg, 0, &first, 1);
+    if (first > 1) {
         zw_dist_match_all(&p->dist);
         (void)zw_dist_send_matching(&p->dist, msg);   /* at HWM or out of memory: dropped */
         return ZW_OK;
     }
-    /* A subscription; further frames of the message carry nothing and are dropped. */
+    /* A subscription; further frames of the message carry nothing and are dropped. Its prefix
+     * is needed as bytes (a host body's are read in). */
+    zw_frame_t *rest = msg->next;
+    msg->next = NULL;
+    if (!(msg = zw_frame_inline(msg))) {
+        zw_msg_free(rest);
+        return ZW_OK;   /* out of memory: the subscription is dropped, as at HWM */
+    }
+    msg->next = rest;
     int on = msg->data[0] == 1;
     const uint8_t *prefix = msg->data + 1;
     size_t n = msg->size - 1;

@@ -9,7 +9,7 @@
 void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size) {
     memset(d, 0, sizeof *d);
     d->state = ZMTP_DEC_FLAGS;
-    d->max_data = max_msg_size < 0 || max_msg_size > INT32_MAX ? INT32_MAX : max_msg_size;
+    d->max_data = max_msg_size < 0 || max_msg_size > ZMTP_DEC_MAX_DATA ? ZMTP_DEC_MAX_DATA : max_msg_size;
     d->max_command = d->max_data < ZMTP_COMMAND_SIZE_FLOOR ? ZMTP_COMMAND_SIZE_FLOOR : d->max_data;
 }
 

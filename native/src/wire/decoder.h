@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "base/frame.h"
+#include "zmqw.h"
 
 /* Body bytes allocated for a frame before any of it arrives (or its size, if smaller). Large
  * enough that typical frames never grow; small enough that a lying header costs little. */
@@ -59,7 +60,12 @@ typedef struct zmtp_decoder {
     const char *text;        /* static text in ERROR */
 } zmtp_decoder_t;
 
-/* max_msg_size: -1 = unlimited (still capped at INT32_MAX). */
+/* The largest data frame taken: what a zw_recv batch frame can carry (ZW_BATCH_LEN_MASK, 1 GiB -
+ * 1) until received bodies travel as refs too; a larger one closes the connection as one over
+ * maxMessageSize does. */
+#define ZMTP_DEC_MAX_DATA ((int64_t)ZW_BATCH_LEN_MASK)
+
+/* max_msg_size: -1 = unlimited (still capped at ZMTP_DEC_MAX_DATA). */
 void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size);
 /* Frees a partly filled frame. The decoder may be re-initialised afterwards. */
 void zmtp_decoder_fini(zmtp_decoder_t *d);

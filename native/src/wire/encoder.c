@@ -79,23 +79,63 @@ static int refs_reserve(zmtp_out_t *o) {
     return 0;
 }
 
-int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f) {
-    if (f->size < ZMTP_OUT_REF_MIN || refs_reserve(o) != 0) {
-        int rc = zmtp_encode_frame(&o->buf, wire_flags, f->data, f->size);
-        zw_frame_free(f);
-        return rc;
-    }
-    if (zmtp_buf_reserve(&o->buf, ZMTP_LONG_HEADER) != 0) {
-        zw_frame_free(f);
-        return -1;
-    }
-    o->buf.end += zmtp_encode_header_at(zmtp_buf_tail(&o->buf), wire_flags, f->size);
+/* Queues f's body after what is buffered; room for the entry was reserved. */
+static void queue_ref(zmtp_out_t *o, zw_frame_t *f) {
     f->next = NULL;
     zmtp_out_ref_t *r = &o->refs[(o->refs_head + o->refs_count) % o->refs_cap];
     r->frame = f;
     r->at = o->taken + zmtp_buf_len(&o->buf);
     o->refs_count++;
     o->ref_bytes += f->size;
+}
+
+/* Appends a small host body's bytes, read from the host (a view of its own would cost the host
+ * more than the copy). 0, or -1 when out of memory (nothing appended). */
+static int append_small_ref(zmtp_buf_t *b, const zw_frame_t *f) {
+    if (zmtp_buf_reserve(b, f->size) != 0)
+        return -1;
+    zw_frame_read(f, 0, zmtp_buf_tail(b), f->size);
+    b->end += f->size;
+    return 0;
+}
+
+int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f) {
+    int ref = (f->flags & ZW_FRAME_REF) != 0;
+    if (ref && f->size < ZMTP_OUT_REF_MIN) {
+        int rc = -1;
+        if (zmtp_buf_reserve(&o->buf, ZMTP_LONG_HEADER + f->size) == 0) {
+            o->buf.end += zmtp_encode_header_at(zmtp_buf_tail(&o->buf), wire_flags, f->size);
+            rc = append_small_ref(&o->buf, f);   /* room reserved: cannot fail */
+        }
+        zw_frame_free(f);
+        return rc;
+    }
+    if (!ref && (f->size < ZMTP_OUT_REF_MIN || refs_reserve(o) != 0)) {
+        int rc = zmtp_encode_frame(&o->buf, wire_flags, f->data, f->size);
+        zw_frame_free(f);
+        return rc;
+    }
+    if ((ref && refs_reserve(o) != 0) || zmtp_buf_reserve(&o->buf, ZMTP_LONG_HEADER) != 0) {
+        zw_frame_free(f);
+        return -1;
+    }
+    o->buf.end += zmtp_encode_header_at(zmtp_buf_tail(&o->buf), wire_flags, f->size);
+    queue_ref(o, f);
+    return 0;
+}
+
+int zmtp_out_body(zmtp_out_t *o, zw_frame_t *f) {
+    if (f->size < ZMTP_OUT_REF_MIN) {
+        int rc = (f->flags & ZW_FRAME_REF) ? append_small_ref(&o->buf, f)
+                                           : zmtp_buf_append(&o->buf, f->data, f->size);
+        zw_frame_free(f);
+        return rc;
+    }
+    if (refs_reserve(o) != 0) {
+        zw_frame_free(f);
+        return -1;
+    }
+    queue_ref(o, f);
     return 0;
 }
 
@@ -117,9 +157,15 @@ static size_t buffered_next(const zmtp_out_t *o) {
     return n;
 }
 
-const uint8_t *zmtp_out_view(zmtp_out_t *o, uint32_t max, uint32_t *len) {
+const uint8_t *zmtp_out_view(zmtp_out_t *o, uint32_t max, uint32_t *len, uint32_t *body) {
     release_retired(o);
     zmtp_out_ref_t *r = body_next(o);
+    *body = 0;
+    if (r && (r->frame->flags & ZW_FRAME_REF)) {
+        *body = zw_frame_body(r->frame)->id;
+        *len = r->frame->size - o->ref_off;
+        return NULL;
+    }
     if (r) {
         uint32_t n = r->frame->size - o->ref_off;
         *len = n < max ? n : max;

@@ -11,6 +11,7 @@
 
 #include "base/frame.h"
 #include "wire/buf.h"
+#include "zmqw.h"
 
 /* Header bytes for a body of `size`. */
 static inline size_t zmtp_header_size(size_t size) { return size <= 255 ? 2 : 9; }
@@ -39,7 +40,7 @@ int zmtp_encode_frame2(zmtp_buf_t *out, uint8_t wire_flags, const void *prefix, 
 /* Why 8 KiB: a body sent by reference costs one more view (one more zw_conn_output call and one
  * more socket write on the host), which is dearer than copying a small body; from a few KiB on
  * the copy dominates. Small frames keep being packed together into one view. */
-#define ZMTP_OUT_REF_MIN 8192u
+#define ZMTP_OUT_REF_MIN ((uint32_t)ZW_BODY_MIN)
 
 typedef struct zmtp_out_ref {
     zw_frame_t *frame;  /* owned; its body is sent as is */
@@ -61,16 +62,22 @@ typedef struct zmtp_out {
 
 /* Frees everything, queued frames included; the stream may be reused afterwards (empty). */
 void zmtp_out_free(zmtp_out_t *o);
-/* Encodes a frame, taking ownership of f in every case. Large bodies are queued by reference,
- * others copied (then f is freed). 0 on success, -1 when out of memory (nothing appended). */
+/* Encodes a frame, taking ownership of f in every case. Large bodies and host bodies (ref
+ * frames, whose bytes the core does not have) are queued by reference, others copied (then f is
+ * freed). 0 on success, -1 when out of memory (nothing appended). */
 int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f);
 /* Bytes not yet consumed: buffered ones plus the rest of every queued body. */
 static inline uint64_t zmtp_out_pending(const zmtp_out_t *o) {
     return zmtp_buf_len(&o->buf) + o->ref_bytes;
 }
 /* A contiguous view of up to max next bytes (*len = 0 when empty; never NULL), valid until the
- * next call on o; a body view also survives the zmtp_out_consume that finishes its frame. */
-const uint8_t *zmtp_out_view(zmtp_out_t *o, uint32_t max, uint32_t *len);
+ * next call on o; a body view also survives the zmtp_out_consume that finishes its frame. When the
+ * next bytes are a host body (a ref frame), *body is its id and the view is NULL, the whole rest
+ * of the body whatever max is: the host writes it from its own copy; *body = 0 otherwise. */
+const uint8_t *zmtp_out_view(zmtp_out_t *o, uint32_t max, uint32_t *len, uint32_t *body);
+/* Queues f's body with no header (raw output: STREAM), by reference as zmtp_out_frame does for a
+ * large or ref frame; takes f. 0 on success, -1 when out of memory (nothing queued). */
+int zmtp_out_body(zmtp_out_t *o, zw_frame_t *f);
 /* Drops the next n bytes (clamped to what is pending); may span views. */
 void zmtp_out_consume(zmtp_out_t *o, uint64_t n);
 

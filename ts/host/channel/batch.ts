@@ -1,12 +1,23 @@
 /**
  * Message batches in the core's format (zmqw.h): per frame a u32le header (bit 31 = more frames
- * follow, low 31 bits = length) then the body. One writer packs many messages into one growing
- * buffer, so a message costs a header and a copy, never an allocation of its own.
+ * follow, bit 30 = a body by ref, low 30 bits = length) then the body. One writer packs many
+ * messages into one growing buffer, so a small message costs a header and a copy, never an
+ * allocation of its own. A body of ZW_BODY_MIN bytes or more is not packed: the batch names it
+ * (a ref frame: its index in the batch's `bodies`, from 1, and its size) and it travels beside
+ * the batch, so that it reaches the socket's write with at most one copy (none inline) and never
+ * enters wasm memory; the host gives it an id of its own (host/bodies.ts).
  */
 import { ZW_LIMIT } from "../zmqw.js"
 
 export const BATCH_MORE = ZW_LIMIT.BATCH_MORE
+export const BATCH_REF = ZW_LIMIT.BATCH_REF
+export const REF_LEN = ZW_LIMIT.BATCH_REF_LEN
+export const BODY_MIN = ZW_LIMIT.BODY_MIN
 const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
+
+/** A body beside a batch: an ArrayBuffer of exactly its bytes (transferred), or inline the
+ *  user's own bytes. */
+export type Body = ArrayBuffer | Uint8Array
 
 const encoder = new TextEncoder()
 
@@ -16,14 +27,25 @@ export class BatchWriter {
   private len = 0
   /** Whole messages in the current batch. */
   count = 0
+  /** The current batch's bodies, in the order its ref frames name them. */
+  private bodies: Body[] = []
+  /** Bytes of those bodies (they count towards a batch's size as their bytes do). */
+  bodyBytes = 0
+  /**
+   * Copy each body once into an ArrayBuffer of its own, to be transferred to the engine thread
+   * (a user's Buffer cannot be: it is theirs, often a slice of Node's pool). Inline (false) the
+   * user's bytes are sent by reference, as zeromq.js sends a Buffer.
+   */
+  copyBodies = true
 
   constructor(initial = 16 * 1024) {
     this.buf = new Uint8Array(initial)
     this.view = new DataView(this.buf.buffer)
   }
 
+  /** Bytes of the current batch, its bodies included. */
   get bytes(): number {
-    return this.len
+    return this.len + this.bodyBytes
   }
 
   private reserve(n: number): void {
@@ -43,7 +65,9 @@ export class BatchWriter {
     for (let i = 0; i <= last; i++) {
       const part = parts[i]
       const more = i < last ? BATCH_MORE : 0
-      if (typeof part === "string") {
+      if (part.length >= BODY_MIN) {
+        this.addBody(typeof part === "string" ? encoder.encode(part) : part, more, typeof part === "string")
+      } else if (typeof part === "string") {
         // At most 3 bytes per UTF-16 unit; write first, then patch the header with the length.
         this.reserve(4 + part.length * 3)
         const { written } = encoder.encodeInto(part, this.buf.subarray(this.len + 4))
@@ -59,14 +83,33 @@ export class BatchWriter {
     this.count++
   }
 
+  /** A ref frame for a large body; `own`: the bytes are ours already (an encoded string). */
+  private addBody(bytes: Uint8Array, more: number, own: boolean): void {
+    let body: Body = bytes
+    if (this.copyBodies) {
+      body = own && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        ? (bytes.buffer as ArrayBuffer)
+        : (bytes.buffer as ArrayBuffer).slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    }
+    this.bodies.push(body)
+    this.bodyBytes += bytes.length
+    this.reserve(4 + REF_LEN)
+    this.view.setUint32(this.len, (BATCH_REF | more | REF_LEN) >>> 0, true)
+    this.view.setUint32(this.len + 4, this.bodies.length, true)
+    this.view.setUint32(this.len + 8, bytes.length, true)
+    this.len += 4 + REF_LEN
+  }
+
   /**
    * Hands out the batch (bytes [0, len) of b, transferable) and starts a new one. A mostly full
    * buffer is handed over as it is, so large messages are not copied a second time, and a new one
    * of the same capacity replaces it (the next batch is likely as large); a mostly empty one is
    * copied out and the buffer kept.
    */
-  take(): { b: ArrayBuffer; len: number; n: number } {
-    const out = { b: this.buf.buffer as ArrayBuffer, len: this.len, n: this.count }
+  take(): { b: ArrayBuffer; len: number; n: number; bodies: Body[] } {
+    const out = { b: this.buf.buffer as ArrayBuffer, len: this.len, n: this.count, bodies: this.bodies }
+    this.bodies = []
+    this.bodyBytes = 0
     if (this.len >= this.buf.length / 2) {
       this.buf = new Uint8Array(this.buf.length)
       this.view = new DataView(this.buf.buffer)
@@ -100,6 +143,18 @@ export class BatchReader {
     this.remaining--
     return parts
   }
+}
+
+/** The host body ids a batch's ref frames name (the core's batch, after the host's renaming). */
+export function bodyIds(batch: Uint8Array): number[] {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength)
+  const ids: number[] = []
+  for (let off = 0; off < batch.length; ) {
+    const h = view.getUint32(off, true)
+    if (h & BATCH_REF) ids.push(view.getUint32(off + 4, true))
+    off += 4 + (h & LEN_MASK)
+  }
+  return ids
 }
 
 /** Byte offset where message `index` starts in a batch (for splitting a partly taken batch). */

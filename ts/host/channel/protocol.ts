@@ -26,6 +26,8 @@
  *    credit and gives one per waiting receive() (taking it back, -1, when that receive fails).
  */
 
+import type { Body } from "./batch.js"
+
 /** Most messages in flight to the host per socket, whatever the core's capacity. */
 export const SEND_WINDOW = 4096
 /** Most received messages the host pushes ahead of the user's receive() calls, per socket. */
@@ -43,8 +45,8 @@ export interface ErrorInfo {
 export type ToHost =
   /** Control call; answered by a "ret" with the same id. */
   | { t: "call"; id: number; m: HostMethod; a: unknown[] }
-  /** n whole messages for socket s: bytes [0, len) of b. */
-  | { t: "send"; s: number; b: ArrayBuffer; len: number; n: number }
+  /** n whole messages for socket s: bytes [0, len) of b; its ref frames name `bodies` (batch.ts). */
+  | { t: "send"; s: number; b: ArrayBuffer; len: number; n: number; bodies?: Body[] }
   /** The user consumed n received messages of socket s (lockstep: wants n more; may be < 0). */
   | { t: "credit"; s: number; n: number }
   /** Drop message number seq of socket s (counted from 1) unless the core took it already. */

@@ -1,0 +1,104 @@
+/**
+ * The bodies the host holds for the core (zmqw.h's body refs): large message bodies that never
+ * enter wasm memory. A batch from the facade names its bodies by their index beside it; `adopt`
+ * gives each an id of the host's (written into the batch, which then goes to the core as is) and
+ * keeps it until the core's ZW_FX_RELEASE, or until the host drops the message itself (a close, a
+ * withdrawn or refused send: the core never took it). The core writes a body to a connection by
+ * showing its id (the host writes these bytes, no copy), and reads the few bytes it must inspect
+ * through `get` (abi.ts's zw_host_body_read).
+ */
+import { BATCH_REF, type Body, bodyIds } from "./channel/batch.js"
+import { ZW_LIMIT } from "./zmqw.js"
+
+const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
+const REF_LEN = ZW_LIMIT.BATCH_REF_LEN
+
+export class Bodies {
+  private readonly held = new Map<number, Uint8Array>()
+  private next = 1
+
+  /** Bodies held now (tests: everything the core released or the host dropped is gone). */
+  get size(): number {
+    return this.held.size
+  }
+
+  get(id: number): Uint8Array | undefined {
+    return this.held.get(id)
+  }
+
+  /** Takes a batch's bodies, renaming its ref frames from their index to the host's id. */
+  adopt(batch: Uint8Array, bodies: Body[]): void {
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength)
+    for (let off = 0; off < batch.length; ) {
+      const h = view.getUint32(off, true)
+      if (h & BATCH_REF) {
+        const body = bodies[view.getUint32(off + 4, true) - 1]
+        const id = this.fresh()
+        this.held.set(id, body instanceof Uint8Array ? body : new Uint8Array(body))
+        view.setUint32(off + 4, id, true)
+      }
+      off += 4 + (h & LEN_MASK)
+    }
+  }
+
+  /** The core is done with a body (ZW_FX_RELEASE). */
+  release(id: number): void {
+    this.held.delete(id)
+  }
+
+  /** The messages of a batch (part) the core never took: their bodies go. */
+  drop(batch: Uint8Array): void {
+    for (const id of bodyIds(batch)) this.held.delete(id)
+  }
+
+  clear(): void {
+    this.held.clear()
+  }
+
+  /**
+   * A received batch with every ref frame replaced by its body's bytes (a ref reaches zw_recv
+   * only over inproc, from a socket of the same core); the batch itself when it has none. The
+   * core releases those bodies after the call, so they are read now.
+   */
+  inline(batch: Uint8Array): Uint8Array | undefined {
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength)
+    let extra = 0
+    let refs = 0
+    for (let off = 0; off < batch.length; ) {
+      const h = view.getUint32(off, true)
+      if (h & BATCH_REF) {
+        extra += view.getUint32(off + 8, true) - REF_LEN
+        refs++
+      }
+      off += 4 + (h & LEN_MASK)
+    }
+    if (refs === 0) return undefined
+    const out = new Uint8Array(batch.length + extra)
+    const w = new DataView(out.buffer)
+    let to = 0
+    for (let off = 0; off < batch.length; ) {
+      const h = view.getUint32(off, true)
+      const n = h & LEN_MASK
+      if (h & BATCH_REF) {
+        const body = this.held.get(view.getUint32(off + 4, true)) ?? new Uint8Array(view.getUint32(off + 8, true))
+        w.setUint32(to, ((h & ~(BATCH_REF | LEN_MASK)) | body.length) >>> 0, true)
+        out.set(body, to + 4)
+        to += 4 + body.length
+      } else {
+        out.set(batch.subarray(off, off + 4 + n), to)
+        to += 4 + n
+      }
+      off += 4 + n
+    }
+    return out
+  }
+
+  /** An id not in use (ids wrap at 2^32 and skip 0). */
+  private fresh(): number {
+    for (;;) {
+      const id = this.next
+      this.next = this.next === 0xffffffff ? 1 : this.next + 1
+      if (!this.held.has(id)) return id
+    }
+  }
+}
