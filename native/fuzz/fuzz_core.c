@@ -733,7 +733,7 @@ static zw_err do_input(int ni, zw_id c, const uint8_t *p, uint32_t len) {
     node_t *n = &N[ni];
     int k = known(n, c, K_CONN, 0);
     if (!len) p = FUZZ_AVOID_NULL_INPUT ? scratch : NULL;   /* nothing to pass: maybe no area */
-    zw_err rc = fz_rc(zw_core_conn_input(n->core, c, p, len));
+    zw_err rc = fz_rc(zw_core_conn_input(n->core, c, p, len, NULL, NULL));
     TRACE("  core%d input conn=%u len=%u -> rc=%d\n", ni, c, len, rc);
     check_known(k, rc, ZW_ENOENT);
     FZ_CHECK(rc == ZW_OK || rc == ZW_ENOENT || rc == ZW_EPROTO);

@@ -27,7 +27,9 @@
  * The core holds a body until every copy of its frame is gone (written, dropped, read), then
  * queues ZW_FX_RELEASE once for it; until then the host must keep it. zw_conn_output shows a body
  * as its id, for the host to write itself; zw_recv hands a ref frame over as its id, for the host
- * to read during that turn (the release follows). Where the core must look at a body's bytes (a
+ * to read during that turn (the release follows). Received large bodies come the same way: the
+ * core stops zw_conn_input at their header, the host collects the body and names it with
+ * zw_conn_body. Where the core must look at a body's bytes (a
  * PUB matching a topic, a routing id, a subscription message) it reads just those through the
  * import zw_host_body_read.
  */
@@ -210,8 +212,17 @@ ZW_EXPORT zw_err zw_disconnect(zw_id dialer);
 /* The host's answer to ZW_FX_DIAL: ok=1 with a new connection id (carried as `framing`), ok=0
  * to schedule a retry. */
 ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id *out_conn);
-/* Bytes read from the transport; the core copies them. */
-ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len);
+/* Bytes read from the transport; the core copies those it takes: *out_used of them. When
+ * *out_body is not 0, the core stopped after the header of a large data frame: the next
+ * *out_body bytes of the stream are its body, which the host collects itself (it never enters
+ * wasm memory) and hands over with zw_conn_body before any more input (ZW_EINVAL otherwise);
+ * then it goes on with the bytes after the body. */
+ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len, uint32_t *out_used,
+                               uint32_t *out_body);
+/* The body zw_conn_input asked for is host body `body` (an id of the host's choosing, not 0; its
+ * reference passes to the core). ZW_ENOENT if the connection is gone or going (the body stays
+ * the host's); ZW_EINVAL if no body was asked for. */
+ZW_EXPORT zw_err zw_conn_body(zw_id conn, uint32_t body);
 /* Bytes to write: up to about 64 KiB at a time; *out_len = 0 when nothing is pending. Or, when
  * *out_body is not 0, the next *out_len bytes are the whole of host body *out_body, for the host
  * to write from its own copy (*out_ptr is then NULL). Either is consumed by the next call. */

@@ -101,9 +101,16 @@ ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id
     return zw_core_dial_result(c, dialer, ok, framing, out_conn);
 }
 
-ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len) {
+ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len,
+                               uint32_t *out_used, uint32_t *out_body) {
     CORE_OR_NOMEM();
-    return zw_core_conn_input(c, conn, data, len);
+    if (!out_used || !out_body) return ZW_EINVAL;
+    return zw_core_conn_input(c, conn, data, len, out_used, out_body);
+}
+
+ZW_EXPORT zw_err zw_conn_body(zw_id conn, uint32_t body) {
+    CORE_OR_NOMEM();
+    return zw_core_conn_body(c, conn, body);
 }
 
 ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *out_len,

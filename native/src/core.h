@@ -40,7 +40,10 @@ zw_err zw_core_connect(zw_core_t *c, zw_id sock, zw_id *out_dialer);
 zw_err zw_core_disconnect(zw_core_t *c, zw_id dialer);
 zw_err zw_core_dial_result(zw_core_t *c, zw_id dialer, int32_t ok, int32_t framing,
                            zw_id *out_conn);
-zw_err zw_core_conn_input(zw_core_t *c, zw_id conn, const uint8_t *data, uint32_t len);
+/* out_used and out_body both NULL: every byte is taken (no host bodies); see zmqw.h. */
+zw_err zw_core_conn_input(zw_core_t *c, zw_id conn, const uint8_t *data, uint32_t len,
+                          uint32_t *out_used, uint32_t *out_body);
+zw_err zw_core_conn_body(zw_core_t *c, zw_id conn, uint32_t body);
 /* out_body may be NULL for a host that never sends ref frames (a body then reads as nothing
  * pending). */
 zw_err zw_core_conn_output(zw_core_t *c, zw_id conn, const uint8_t **out_ptr, uint32_t *out_len,

@@ -43,6 +43,7 @@ typedef struct link {
     int paused[2];         /* side i asked to stop reading */
     int closing, alive;
     int frozen;            /* test holds traffic: nothing moves */
+    uint32_t wanted[2];    /* side i's core asked for a body of this size (collected from q) */
 } link_t;
 
 typedef struct route {
@@ -275,11 +276,32 @@ static inline int shuttle_ex(link_t *l, int ignore_pause) {
     for (int s = 0; s < 2; s++) {
         /* What was written before a close still arrives, as a kernel delivers it before FIN. */
         if ((l->paused[s] && !ignore_pause) || l->q[s].len == 0) continue;
+        if (l->wanted[s] > l->q[s].len) continue;   /* a body still arriving */
         size_t n = l->q[s].len;
         l->q[s].len = 0;
         uint8_t *tmp = malloc(n);
         memcpy(tmp, l->q[s].p, n);
-        zw_core_conn_input(l->n[s]->core, l->c[s], tmp, (uint32_t)n);
+        /* As the wasm host does: large bodies are collected here, never given to the core. */
+        size_t off = 0;
+        zw_core_t *core = l->n[s]->core;
+        while (off < n || l->wanted[s]) {
+            if (l->wanted[s]) {
+                if (n - off < l->wanted[s]) break;
+                uint32_t id = body_new(l->n[s], tmp + off, l->wanted[s]);
+                off += l->wanted[s];
+                l->wanted[s] = 0;
+                if (zw_core_conn_body(core, l->c[s], id) != ZW_OK) bodies[id - 1].released = -1;
+                continue;
+            }
+            uint32_t used = 0, body = 0;
+            if (zw_core_conn_input(core, l->c[s], tmp + off, (uint32_t)(n - off), &used, &body) != ZW_OK) {
+                off = n;   /* refused (a broken peer): the rest is moot */
+                break;
+            }
+            off += used;
+            l->wanted[s] = body;
+        }
+        if (off < n) q_put(&l->q[s], tmp + off, (uint32_t)(n - off));   /* the body's rest */
         free(tmp);
         moved = 1;
     }

@@ -87,10 +87,10 @@ static void test_envelopes(void) {
     static const uint8_t no_delim[] = {0x00, 3, 'a', 'b', 'c'};          /* [abc] */
     static const uint8_t only_delim[] = {0x01, 1, 'x', 0x00, 0};         /* [x][""] no body */
     static const uint8_t good[] = {0x01, 2, 'i', 'd', 0x01, 0, 0x00, 2, 'h', 'i'};  /* [id][""][hi] */
-    CHECK_EQ(zw_core_conn_input(B.core, cb, no_delim, sizeof no_delim), ZW_OK);
-    CHECK_EQ(zw_core_conn_input(B.core, cb, only_delim, sizeof only_delim), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(B.core, cb, no_delim, sizeof no_delim, NULL, NULL), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(B.core, cb, only_delim, sizeof only_delim, NULL, NULL), ZW_OK);
     CHECK(!(status_flags(&B, rep) & ZW_STATUS_READABLE));
-    CHECK_EQ(zw_core_conn_input(B.core, cb, good, sizeof good), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(B.core, cb, good, sizeof good, NULL, NULL), ZW_OK);
     CHECK(status_flags(&B, rep) & ZW_STATUS_READABLE);
     char buf[64];
     CHECK_EQ(recv_msg(&B, rep, buf, sizeof buf), 1);
@@ -102,7 +102,7 @@ static void test_envelopes(void) {
     net_run();
     CHECK_EQ(recv_msg(&B, rep, buf, sizeof buf), 1);
     /* a bogus reply without delimiter reaches REQ first: dropped; then the real one */
-    CHECK_EQ(zw_core_conn_input(A.core, ca, no_delim, sizeof no_delim), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(A.core, ca, no_delim, sizeof no_delim, NULL, NULL), ZW_OK);
     CHECK(!(status_flags(&A, req) & ZW_STATUS_READABLE));
     CHECK_EQ(send_msg(&B, rep, 3, "a", "", "b"), 1);
     net_run();
@@ -120,7 +120,7 @@ static void test_garbage_mid_message(void) {
     net_run();
     zw_id cb = links[0].c[1];
     static const uint8_t bad[] = {0x01, 3, 'a', 'b', 'c', 0xf8, 1, 'z'};   /* reserved flag bits */
-    CHECK_EQ(zw_core_conn_input(B.core, cb, bad, sizeof bad), ZW_EPROTO);
+    CHECK_EQ(zw_core_conn_input(B.core, cb, bad, sizeof bad, NULL, NULL), ZW_EPROTO);
     net_run();
     const fxrec_t *cl = fx_last(&B, ZW_FX_CLOSE);
     CHECK(cl && cl->id == cb && cl->reason == ZW_CLOSE_PROTOCOL);
@@ -403,12 +403,12 @@ static void test_hostile_peer(void) {
     CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &bad), ZW_OK);
     CHECK_EQ(zw_core_accept(B.core, pull, ZW_FRAMING_STREAM, &mute), ZW_OK);
     static const uint8_t junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n\xff\xff\xff\xff";
-    int rc = zw_core_conn_input(B.core, bad, junk, sizeof junk);
+    int rc = zw_core_conn_input(B.core, bad, junk, sizeof junk, NULL, NULL);
     CHECK(rc == ZW_EPROTO || rc == ZW_OK);
     net_run();
     const fxrec_t *cl = fx_last(&B, ZW_FX_CLOSE);
     CHECK(cl && cl->id == bad && cl->reason == ZW_CLOSE_PROTOCOL);
-    CHECK_EQ(zw_core_conn_input(B.core, bad, junk, 4), ZW_OK);   /* moot after CLOSE */
+    CHECK_EQ(zw_core_conn_input(B.core, bad, junk, 4, NULL, NULL), ZW_OK);   /* moot after CLOSE */
     CHECK_EQ(zw_core_conn_closed(B.core, bad), ZW_OK);
     CHECK_EQ(zw_core_conn_closed(B.core, bad), ZW_ENOENT);
     send_msg(&A, push, 1, "still fine");
@@ -446,7 +446,7 @@ static void test_byte_at_a_time(void) {
             while (zw_core_conn_output(cf[s], from[s], &p, &n, NULL) == ZW_OK && n) {
                 uint8_t *copy = malloc(n);
                 memcpy(copy, p, n);
-                for (uint32_t i = 0; i < n; i++) zw_core_conn_input(ct[s], to[s], copy + i, 1);
+                for (uint32_t i = 0; i < n; i++) zw_core_conn_input(ct[s], to[s], copy + i, 1, NULL, NULL);
                 free(copy);
             }
         }
@@ -541,7 +541,7 @@ static void test_zombie_conn(void) {
     const uint8_t *p;
     uint32_t n;
     CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n, NULL), ZW_OK);   /* greeting still there */
-    CHECK_EQ(zw_core_conn_input(B.core, c, (const uint8_t *)"x", 1), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(B.core, c, (const uint8_t *)"x", 1, NULL, NULL), ZW_OK);
     CHECK_EQ(zw_core_conn_closed(B.core, c), ZW_OK);
     CHECK_EQ(zw_core_conn_output(B.core, c, &p, &n, NULL), ZW_ENOENT);
     net_teardown();
@@ -610,8 +610,8 @@ static void test_null_empty_inputs(void) {
     zw_id sub = open_sock(&A, ZW_SUB), pub = open_sock(&B, ZW_PUB);
     zw_id c = 0;
     CHECK_EQ(zw_core_accept(B.core, pub, ZW_FRAMING_STREAM, &c), ZW_OK);
-    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 0), ZW_OK);         /* fresh connection */
-    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 1), ZW_EINVAL);     /* bytes promised, none */
+    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 0, NULL, NULL), ZW_OK);         /* fresh connection */
+    CHECK_EQ(zw_core_conn_input(B.core, c, NULL, 1, NULL, NULL), ZW_EINVAL);     /* bytes promised, none */
     CHECK_EQ(zw_core_conn_closed(B.core, c), ZW_OK);
     CHECK_EQ(zw_core_setopt(A.core, sub, ZW_OPT_SUBSCRIBE, NULL, 0), ZW_OK);   /* everything */
     connect_to(&A, sub, &B, pub);
@@ -619,7 +619,7 @@ static void test_null_empty_inputs(void) {
     CHECK_EQ(fx_count(&A, ZW_FX_HANDSHAKE, 0), 1);
     CHECK(nlinks > 0);
     for (int s = 0; s < 2; s++)                                       /* after the handshake */
-        CHECK_EQ(zw_core_conn_input(links[nlinks - 1].n[s]->core, links[nlinks - 1].c[s], NULL, 0),
+        CHECK_EQ(zw_core_conn_input(links[nlinks - 1].n[s]->core, links[nlinks - 1].c[s], NULL, 0, NULL, NULL),
                  ZW_OK);
     CHECK_EQ(send_msg(&B, pub, 1, "news"), 1);
     net_run();

@@ -173,7 +173,7 @@ static void test_stream_bytes(void) {
     uint8_t id[5];
     char buf[64];
     CHECK_EQ(recv2(&A, s, id, buf, sizeof buf), 0);
-    CHECK_EQ(zw_core_conn_input(A.core, conn, (const uint8_t *)"\xff\x00raw", 5), ZW_OK);
+    CHECK_EQ(zw_core_conn_input(A.core, conn, (const uint8_t *)"\xff\x00raw", 5, NULL, NULL), ZW_OK);
     CHECK_EQ(recv2(&A, s, id, buf, sizeof buf), 5);
     CHECK(memcmp(buf, "\xff\x00raw", 5) == 0);
     CHECK_EQ(send2(&A, s, id, "reply"), 1);

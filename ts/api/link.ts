@@ -17,7 +17,7 @@ import { type ZmqError, zmqError } from "./errors.js"
 export interface LinkedSocket {
   onStatus(taken: number, cap: number, flags: number): void
   onRefused(seq: number, code: string): void
-  onMessages(batch: ArrayBuffer, n: number): void
+  onMessages(batch: ArrayBuffer, n: number, bodies?: Body[]): void
   onGone(): void
   /** The engine died: fail the waiting send and receive with err, and every later call. */
   onDead(err: ZmqError): void
@@ -64,7 +64,7 @@ export class Link {
         post: (ops) => this.receive(ops),
         onmessage: undefined,
       }
-      this.inlineHost = new Host(core, hostEnd, { unrefHandles: true })
+      this.inlineHost = new Host(core, hostEnd, { unrefHandles: true, transferBodies: false })
       this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
     } else {
       const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
@@ -262,7 +262,7 @@ export class Link {
           this.sockets.get(op.s)?.onStatus(op.taken, op.cap, op.flags)
           break
         case "msgs":
-          this.sockets.get(op.s)?.onMessages(op.b, op.n)
+          this.sockets.get(op.s)?.onMessages(op.b, op.n, op.bodies)
           break
         case "refused":
           this.sockets.get(op.s)?.onRefused(op.seq, op.code)

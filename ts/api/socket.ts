@@ -4,7 +4,7 @@
  * class packs messages into batches, resolves sends within the credit the host reports, and hands
  * out received messages.
  */
-import { BatchReader, BatchWriter } from "../host/channel/batch.js"
+import { BatchReader, BatchWriter, type Body } from "../host/channel/batch.js"
 import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
 import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
@@ -399,9 +399,9 @@ export abstract class Socket implements LinkedSocket {
   }
 
   /** @internal */
-  onMessages(batch: ArrayBuffer, n: number): void {
+  onMessages(batch: ArrayBuffer, n: number, bodies?: Body[]): void {
     if (this.isClosed) return
-    this.inbox.push(new BatchReader(batch, n))
+    this.inbox.push(new BatchReader(batch, n, bodies))
     this.demanding = false
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
     // already handed over (ahead of receive()) are conflated here the same way.

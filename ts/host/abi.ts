@@ -33,7 +33,7 @@ export class CoreError extends Error {
 export const ABI_EXPORTS = [
   "zw_init", "zw_scratch", "zw_alloc", "zw_free", "zw_advance", "zw_socket_open", "zw_socket_close",
   "zw_setopt", "zw_getopt", "zw_accept", "zw_connect", "zw_disconnect", "zw_dial_result",
-  "zw_conn_input", "zw_conn_output", "zw_conn_closed", "zw_inproc_bind", "zw_inproc_unbind",
+  "zw_conn_input", "zw_conn_body", "zw_conn_output", "zw_conn_closed", "zw_inproc_bind", "zw_inproc_unbind",
   "zw_inproc_connect", "zw_send", "zw_recv", "zw_status",
   "zw_effects",
 ] as const
@@ -54,7 +54,8 @@ interface Exports {
   zw_connect(sock: number, outDialer: number): number
   zw_disconnect(dialer: number): number
   zw_dial_result(dialer: number, ok: number, framing: number, outConn: number): number
-  zw_conn_input(conn: number, data: number, len: number): number
+  zw_conn_input(conn: number, data: number, len: number, outUsed: number, outBody: number): number
+  zw_conn_body(conn: number, body: number): number
   zw_conn_output(conn: number, outPtr: number, outLen: number, outBody: number): number
   zw_conn_closed(conn: number): number
   zw_inproc_bind(sock: number, name: number, len: number): number
@@ -242,14 +243,27 @@ export class WasmCore {
     return this.u32(0) as ConnId
   }
 
-  /** Returns false if the core no longer knows the connection. */
-  connInput(conn: ConnId, data: Uint8Array): boolean {
+  /**
+   * Offers bytes read; undefined if the core no longer knows the connection. used: bytes taken;
+   * body: when not 0, the next `body` bytes are a large body the host collects and names with
+   * connBody (zmqw.h).
+   */
+  connInput(conn: ConnId, data: Uint8Array): { used: number; body: number } | undefined {
     const p = this.put(data)
-    const rc = this.x.zw_conn_input(conn, p, data.length)
-    if (rc === E.ENOENT) return false
+    const rc = this.x.zw_conn_input(conn, p, data.length, this.out, this.out + 4)
+    if (rc === E.ENOENT) return undefined
     // EPROTO: the peer broke the protocol; the core has queued a CLOSE effect with the reason.
-    if (rc === E.EPROTO) return true
+    if (rc === E.EPROTO) return { used: data.length, body: 0 }
     this.check("zw_conn_input", rc)
+    this.refresh()
+    return { used: this.u32(0), body: this.u32(1) }
+  }
+
+  /** Names the body connInput asked for; false if the connection is gone (the body is ours). */
+  connBody(conn: ConnId, body: number): boolean {
+    const rc = this.x.zw_conn_body(conn, body)
+    if (rc === E.ENOENT) return false
+    this.check("zw_conn_body", rc)
     return true
   }
 

@@ -15,6 +15,8 @@ const REF_LEN = ZW_LIMIT.BATCH_REF_LEN
 
 export class Bodies {
   private readonly held = new Map<number, Uint8Array>()
+  /** Ids of bodies collected from connections (see adoptReceived). */
+  private readonly received = new Set<number>()
   private next = 1
 
   /** Bodies held now (tests: everything the core released or the host dropped is gone). */
@@ -44,43 +46,65 @@ export class Bodies {
   /** The core is done with a body (ZW_FX_RELEASE). */
   release(id: number): void {
     this.held.delete(id)
+    this.received.delete(id)
   }
 
   /** The messages of a batch (part) the core never took: their bodies go. */
   drop(batch: Uint8Array): void {
-    for (const id of bodyIds(batch)) this.held.delete(id)
+    for (const id of bodyIds(batch)) this.release(id)
   }
 
   clear(): void {
     this.held.clear()
+    this.received.clear()
+  }
+
+  /** A body collected from a connection (zw_conn_body): only its one frame will name it, so
+   *  it may move to the facade as it is. */
+  adoptReceived(body: Uint8Array): number {
+    const id = this.fresh()
+    this.held.set(id, body)
+    this.received.add(id)
+    return id
   }
 
   /**
-   * A received batch with every ref frame replaced by its body's bytes (a ref reaches zw_recv
-   * only over inproc, from a socket of the same core); the batch itself when it has none. The
-   * core releases those bodies after the call, so they are read now.
+   * A received batch (a view into wasm memory) as the facade gets it: copied out, each ref frame
+   * that names a body collected from a connection renamed to its index in `bodies` (the body
+   * moves: transferred in worker mode, as is inline), and one naming a body the facade sent
+   * (over inproc: PUB's copies may share it) replaced by a copy of its bytes. The core releases
+   * those bodies after this turn; nothing here needs them afterwards.
    */
-  inline(batch: Uint8Array): Uint8Array | undefined {
+  forFacade(batch: Uint8Array, transfer: boolean): { b: ArrayBuffer; bodies?: Body[] } {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength)
     let extra = 0
     let refs = 0
     for (let off = 0; off < batch.length; ) {
       const h = view.getUint32(off, true)
       if (h & BATCH_REF) {
-        extra += view.getUint32(off + 8, true) - REF_LEN
         refs++
+        if (!this.received.has(view.getUint32(off + 4, true))) extra += view.getUint32(off + 8, true) - REF_LEN
       }
       off += 4 + (h & LEN_MASK)
     }
-    if (refs === 0) return undefined
+    if (refs === 0) return { b: batch.slice().buffer as ArrayBuffer }
     const out = new Uint8Array(batch.length + extra)
     const w = new DataView(out.buffer)
+    const bodies: Body[] = []
     let to = 0
     for (let off = 0; off < batch.length; ) {
       const h = view.getUint32(off, true)
       const n = h & LEN_MASK
-      if (h & BATCH_REF) {
-        const body = this.held.get(view.getUint32(off + 4, true)) ?? new Uint8Array(view.getUint32(off + 8, true))
+      const id = h & BATCH_REF ? view.getUint32(off + 4, true) : 0
+      if (h & BATCH_REF && this.received.has(id)) {
+        const body = this.held.get(id) as Uint8Array
+        this.received.delete(id)
+        bodies.push(transfer ? (body.buffer as ArrayBuffer) : body)
+        out.set(batch.subarray(off, off + 4 + n), to)
+        w.setUint32(to + 4, bodies.length, true)
+        to += 4 + n
+      } else if (h & BATCH_REF) {
+        const body = this.held.get(id) ?? new Uint8Array(view.getUint32(off + 8, true))
         w.setUint32(to, ((h & ~(BATCH_REF | LEN_MASK)) | body.length) >>> 0, true)
         out.set(body, to + 4)
         to += 4 + body.length
@@ -90,7 +114,7 @@ export class Bodies {
       }
       off += 4 + n
     }
-    return out
+    return { b: out.buffer as ArrayBuffer, bodies: bodies.length ? bodies : undefined }
   }
 
   /** An id not in use (ids wrap at 2^32 and skip 0). */

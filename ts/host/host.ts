@@ -26,6 +26,8 @@ import { ipc } from "./transports/ipc.js"
 import { tcp } from "./transports/tcp.js"
 
 const FX_HEADER = 12
+/** Bytes offered to the core after a large body (see feed). */
+const PROBE_BYTES = 256
 
 interface Effect {
   kind: number
@@ -82,6 +84,8 @@ function inprocName(address: string): Uint8Array | undefined {
 export interface HostOptions {
   /** Inline mode: no handle of the host may keep the process alive on its own. */
   unrefHandles: boolean
+  /** Worker mode: received bodies go to the facade as transferred ArrayBuffers (inline: as is). */
+  transferBodies: boolean
 }
 
 export class Host implements HostApi, StreamSink {
@@ -379,9 +383,48 @@ export class Host implements HostApi, StreamSink {
 
   input(conn: StreamConn, chunk: Buffer): void {
     this.safely(() => {
-      if (!this.core.connInput(conn.id, chunk)) conn.destroy()
+      this.feed(conn, chunk)
       this.turn()
     })
+  }
+
+  /**
+   * Bytes read go to the core, except the bodies of large frames: the core stops at such a
+   * frame's header and the host collects its body here, one copy from the stream's chunks into
+   * a buffer of its own (which later moves to the facade as it is), then names it.
+   */
+  private feed(conn: StreamConn, chunk: Uint8Array): void {
+    for (let off = 0; off < chunk.length; ) {
+      if (conn.body) {
+        const body = conn.body
+        const k = Math.min(body.length - conn.bodyHave, chunk.length - off)
+        body.set(chunk.subarray(off, off + k), conn.bodyHave)
+        conn.bodyHave += k
+        off += k
+        if (conn.bodyHave < body.length) return
+        conn.body = undefined
+        conn.probe = true
+        const id = this.bodies.adoptReceived(body)
+        if (!this.core.connBody(conn.id, id)) this.bodies.release(id)
+        continue
+      }
+      // Right after a body the next header may start another: offer a small window first, so a
+      // large body's bytes are not copied into wasm memory only to be refused.
+      const end = conn.probe ? Math.min(chunk.length, off + PROBE_BYTES) : chunk.length
+      const taken = this.core.connInput(conn.id, off === 0 && end === chunk.length ? chunk : chunk.subarray(off, end))
+      if (!taken) {
+        conn.destroy()
+        return
+      }
+      conn.probe = taken.body !== 0
+      off += taken.used
+      if (taken.body) {
+        conn.body = Buffer.allocUnsafeSlow(taken.body) // its own ArrayBuffer: transferable
+        conn.bodyHave = 0
+      } else if (taken.used === 0) {
+        return
+      }
+    }
   }
 
   drained(conn: StreamConn): void {
@@ -510,8 +553,9 @@ export class Host implements HostApi, StreamSink {
     while (sock.recvCredit > 0) {
       const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, RECV_BATCH_BYTES)
       if (msgs === 0) break
-      const copy = (this.bodies.inline(batch) ?? batch.slice()).buffer as ArrayBuffer
-      this.emit({ t: "msgs", s: sock.handle, b: copy, n: msgs }, copy)
+      const { b, bodies } = this.bodies.forFacade(batch, this.options.transferBodies)
+      this.emit(bodies ? { t: "msgs", s: sock.handle, b, n: msgs, bodies } : { t: "msgs", s: sock.handle, b, n: msgs }, b)
+      if (bodies) for (const body of bodies) if (body instanceof ArrayBuffer) this.outTransfer.push(body)
       sock.recvCredit -= msgs
     }
   }

@@ -16,5 +16,5 @@ const port: Port<ToHost, ToFacade> = {
   post: (ops, transfer) => parent.postMessage(ops, transfer),
   onmessage: undefined,
 }
-new Host(core, port, { unrefHandles: false })
+new Host(core, port, { unrefHandles: false, transferBodies: true })
 parent.on("message", (ops: ToHost[]) => port.onmessage?.(ops))

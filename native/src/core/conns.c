@@ -35,6 +35,7 @@ zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind) {
         .routing_id = sock->opt.routing_id,
         .routing_id_len = sock->opt.routing_id_len,
         .max_msg_size = sock->opt.maxmsgsize,
+        .bodies = &c->bodies,
     };
     conn->engine = zw_engine_new(&cfg);
     if (!conn->engine || !(conn->id = id_new(c, K_CONN, conn))) {
@@ -230,17 +231,40 @@ zw_err zw_core_accept(zw_core_t *c, zw_id id, int32_t framing, zw_id *out_conn) 
     return ZW_OK;
 }
 
-zw_err zw_core_conn_input(zw_core_t *c, zw_id id, const uint8_t *data, uint32_t len) {
+zw_err zw_core_conn_input(zw_core_t *c, zw_id id, const uint8_t *data, uint32_t len,
+                          uint32_t *out_used, uint32_t *out_body) {
     zw_conn_t *conn = map_get(c, id, K_CONN);
     if (!conn) return ZW_ENOENT;
     if (len && !data) return ZW_EINVAL;
-    if (conn->closing || !conn->sock) return ZW_OK;   /* going away: input is moot */
+    if (!out_used != !out_body) return ZW_EINVAL;
+    uint32_t used = len, body = 0;
+    if (conn->closing || !conn->sock) {   /* going away: input is moot */
+        if (out_used) *out_used = used, *out_body = body;
+        return ZW_OK;
+    }
     conn_settle(conn);
-    (void)zw_engine_input(conn->engine, data, len);
+    int rc = out_used ? zw_engine_input_refs(conn->engine, data, len, &used, &body)
+                      : zw_engine_input(conn->engine, data, len);
+    if (rc == ZW_EINVAL) return ZW_EINVAL;   /* a body was asked for and not handed over */
     conn_process(conn);
     int failed = conn->closing;
     settle_closing(c);
-    return failed ? ZW_EPROTO : ZW_OK;
+    if (failed) return ZW_EPROTO;
+    if (out_used) *out_used = used, *out_body = body;
+    return ZW_OK;
+}
+
+zw_err zw_core_conn_body(zw_core_t *c, zw_id id, uint32_t body) {
+    zw_conn_t *conn = map_get(c, id, K_CONN);
+    if (!conn) return ZW_ENOENT;
+    if (conn->closing || !conn->sock) {   /* going away: the body is the host's to drop */
+        return ZW_ENOENT;
+    }
+    conn_settle(conn);
+    if (zw_engine_body(conn->engine, body) != ZW_OK) return ZW_EINVAL;
+    conn_process(conn);
+    settle_closing(c);
+    return ZW_OK;
 }
 
 zw_err zw_core_conn_output(zw_core_t *c, zw_id id, const uint8_t **out_ptr, uint32_t *out_len,

@@ -21,6 +21,18 @@ int zw_engine_input(zw_engine_t *e, const uint8_t *data, uint32_t len) {
     return e->ops->input(e, data, len);
 }
 
+int zw_engine_input_refs(zw_engine_t *e, const uint8_t *data, uint32_t len, uint32_t *used,
+                         uint32_t *body) {
+    if (e->ops->input_refs) return e->ops->input_refs(e, data, len, used, body);
+    *used = len;
+    *body = 0;
+    return e->ops->input(e, data, len);
+}
+
+int zw_engine_body(zw_engine_t *e, uint32_t id) {
+    return e->ops->body ? e->ops->body(e, id) : ZW_EINVAL;
+}
+
 zw_frame_t *zw_engine_next(zw_engine_t *e) { return e->ops->next(e); }
 
 int zw_engine_write(zw_engine_t *e, zw_frame_t *f) { return e->ops->write(e, f); }

@@ -34,6 +34,7 @@ typedef struct zw_engine_cfg {
     int64_t max_msg_size;        /* -1 = unlimited; checked before allocating a frame */
     zw_engine_kind_t kind;       /* which wire protocol (0 = ZMTP) */
     zw_mechanism_t mechanism;    /* security mechanism (0 = NULL) */
+    const zw_body_host_t *bodies; /* where host bodies received (zw_engine_input_refs) live */
 } zw_engine_cfg_t;
 
 typedef enum zw_engine_state {
@@ -63,6 +64,16 @@ void zw_engine_free(zw_engine_t *e);
  * or ZW_EPROTO once the engine is in ERROR (see zw_engine_error). Input after READY is buffered
  * and decoded lazily by zw_engine_next, so a full pipe stops decoding, not reading. */
 int zw_engine_input(zw_engine_t *e, const uint8_t *data, uint32_t len);
+/* The same, but the body of a large data frame (ZW_BODY_MIN bytes or more, within the size
+ * limit) does not come in: the engine takes *used bytes (up to and including that frame's
+ * header) and sets *body to its size, 0 when it took everything. The host then collects those
+ * body bytes from the stream itself and hands them over with zw_engine_body before any more
+ * input (ZW_EINVAL otherwise). Engines without it (raw) take everything. */
+int zw_engine_input_refs(zw_engine_t *e, const uint8_t *data, uint32_t len, uint32_t *used,
+                         uint32_t *body);
+/* The body the last zw_engine_input_refs asked for is host body id (its reference passes to the
+ * engine, released through cfg->bodies if the engine goes first). ZW_EINVAL if none was asked. */
+int zw_engine_body(zw_engine_t *e, uint32_t id);
 
 /* Next decoded frame from the peer (READY state only), or NULL if none is complete yet (or on
  * error: check zw_engine_state). Ownership of the frame passes to the caller. Frames carry

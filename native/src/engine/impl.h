@@ -13,6 +13,9 @@ typedef struct zw_engine_ops {
     const char *name;
     void (*free)(zw_engine_t *e);
     int (*input)(zw_engine_t *e, const uint8_t *data, uint32_t len);
+    /* optional (NULL: input takes everything) */
+    int (*input_refs)(zw_engine_t *e, const uint8_t *data, uint32_t len, uint32_t *used, uint32_t *body);
+    int (*body)(zw_engine_t *e, uint32_t id);
     zw_frame_t *(*next)(zw_engine_t *e);
     int (*write)(zw_engine_t *e, zw_frame_t *f);
     uint32_t (*pending)(const zw_engine_t *e);

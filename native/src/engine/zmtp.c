@@ -23,6 +23,34 @@
 #include "wire/zmtp.h"
 #include "zmqw.h"
 
+/* --- host bodies on input ---------------------------------------------------------------------
+ *
+ * From READY on, a scanner follows the frame headers in the input as it arrives (before anything
+ * is decoded: decoding is lazy). When zw_engine_input_refs meets the header of a large data
+ * frame, it stops right after it and asks the host for the body: those bytes never enter this
+ * engine. The traffic stream the engine sees is thus the input minus such bodies; positions below
+ * count in it. Each such frame is queued with the position where its header ends; the decoder is
+ * fed exactly up to there and completes the frame at its header (ZMTP_DEC_EXTERNAL), which becomes
+ * a ref frame once the host has handed the body over. Scanner and decoder read the same header
+ * bytes, so they agree; if they ever did not, the connection fails as malformed. */
+typedef struct zmtp_ext {
+    uint64_t start, end;   /* where the frame's header starts and ends in the traffic stream */
+    uint32_t size;         /* body bytes (host body) */
+    uint32_t id;           /* host body id; 0 until zw_engine_body */
+} zmtp_ext_t;
+
+typedef struct zmtp_scan {
+    uint8_t on;            /* READY reached: following headers */
+    uint8_t dead;          /* a malformed header: the decoder fails there; nothing more diverted */
+    uint8_t hdr[9], hdr_have;
+    uint64_t frame_left;   /* body bytes of the frame being scanned still to come */
+    uint64_t seen;         /* traffic bytes scanned */
+    uint64_t decoded;      /* traffic bytes the decoder has consumed */
+    uint32_t wanted;       /* a body asked of the host and not handed over yet (its size) */
+    zmtp_ext_t *q;         /* ring of external frames, oldest first */
+    uint32_t cap, head, count;
+} zmtp_scan_t;
+
 typedef struct zmtp_engine {
     zw_engine_t base;                     /* state, error (engine/impl.h) */
     int peer_minor;                       /* peer's greeting minor, clamped to 0/1; after GREETING */
@@ -31,6 +59,8 @@ typedef struct zmtp_engine {
     zmtp_decoder_t dec;                   /* frame decoder; used from HANDSHAKE on */
     zmtp_mech_t mech;                     /* handshake state and its results (peer type, id) */
     uint8_t routing_id[ZMTP_IDENTITY_MAX]; /* ours (cfg copy), sent as Identity */
+    zmtp_scan_t scan;                     /* traffic headers seen as input comes (host bodies) */
+    const zw_body_host_t *bodies;         /* cfg->bodies */
 } zmtp_engine_t;
 
 static void engine_fail(zmtp_engine_t *e, int reason, const char *text) {
@@ -59,6 +89,7 @@ zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg) {
     if (cfg->routing_id && cfg->routing_id_len)
         memcpy(e->routing_id, cfg->routing_id, cfg->routing_id_len);
     zmtp_decoder_init(&e->dec, cfg->max_msg_size);
+    e->bodies = cfg->bodies;
 
     zmtp_mech_t *m = &e->mech;
     m->ops = mech;
@@ -90,7 +121,77 @@ static void zmtp_free(zmtp_engine_t *e) {
     zmtp_decoder_fini(&e->dec);
     zmtp_buf_free(&e->in);
     zmtp_out_free(&e->out);
+    /* Bodies handed over and not yet made frames are still the engine's: give them back. */
+    for (uint32_t i = 0; i < e->scan.count; i++) {
+        zmtp_ext_t *x = &e->scan.q[(e->scan.head + i) % e->scan.cap];
+        if (x->id && e->bodies) e->bodies->release(e->bodies->ctx, x->id);
+    }
+    free(e->scan.q);
     free(e);
+}
+
+/* Room for one more external frame; -1 when out of memory (the frame then comes inline). */
+static int ext_reserve(zmtp_scan_t *s) {
+    if (s->count < s->cap) return 0;
+    uint32_t cap = s->cap ? s->cap * 2 : 4;
+    zmtp_ext_t *q = malloc((size_t)cap * sizeof *q);
+    if (!q) return -1;
+    for (uint32_t i = 0; i < s->count; i++) q[i] = s->q[(s->head + i) % s->cap];
+    free(s->q);
+    s->q = q;
+    s->cap = cap;
+    s->head = 0;
+    return 0;
+}
+
+/* Follows headers over len traffic bytes at p. With divert, stops right after the header of a
+ * data frame of ZW_BODY_MIN bytes or more within the limit, queues it and sets *body to its size.
+ * Returns the bytes taken into the traffic stream. */
+static size_t scan(zmtp_engine_t *e, const uint8_t *p, size_t len, int divert, uint32_t *body) {
+    zmtp_scan_t *s = &e->scan;
+    size_t i = 0;
+    *body = 0;
+    while (i < len && !s->dead) {
+        if (s->frame_left) {
+            size_t k = s->frame_left < len - i ? (size_t)s->frame_left : len - i;
+            i += k;
+            s->frame_left -= k;
+            continue;
+        }
+        s->hdr[s->hdr_have++] = p[i++];
+        uint8_t fl = s->hdr[0];
+        if (fl & ZMTP_FLAG_RESERVED) {
+            s->dead = 1;
+            break;
+        }
+        unsigned need = (fl & ZMTP_FLAG_LONG) ? 9 : 2;
+        if (s->hdr_have < need) continue;
+        uint64_t size = 0;
+        for (unsigned k = 1; k < need; k++) size = size << 8 | s->hdr[k];
+        s->hdr_have = 0;
+        if (divert && !(fl & ZMTP_FLAG_COMMAND) && size >= ZW_BODY_MIN &&
+            size <= (uint64_t)e->dec.max_data && ext_reserve(s) == 0) {
+            zmtp_ext_t *x = &s->q[(s->head + s->count++) % s->cap];
+            x->end = s->seen + i;
+            x->start = x->end - need;
+            x->size = (uint32_t)size;
+            x->id = 0;
+            *body = (uint32_t)size;
+            break;
+        }
+        s->frame_left = size;
+    }
+    if (s->dead) i = len;   /* the decoder will fail at that header; the rest is moot */
+    s->seen += i;
+    return i;
+}
+
+/* READY: the scanner starts on what is buffered already (it all stays inline). */
+static void scan_start(zmtp_engine_t *e) {
+    if (e->scan.on || e->base.state != ZW_ENGINE_READY) return;
+    e->scan.on = 1;
+    uint32_t none;
+    (void)scan(e, zmtp_buf_head(&e->in), zmtp_buf_len(&e->in), 0, &none);
 }
 
 /* Runs the greeting and handshake over buffered input until READY, ERROR or lack of bytes. */
@@ -154,6 +255,7 @@ static int zmtp_input(zmtp_engine_t *e, const uint8_t *data, uint32_t len) {
                 engine_fail(e, e->dec.reason, e->dec.text);
                 return ZW_EPROTO;
             }
+            e->scan.decoded += used;
             data += used;
             len -= (uint32_t)used;
         }
@@ -162,9 +264,38 @@ static int zmtp_input(zmtp_engine_t *e, const uint8_t *data, uint32_t len) {
         engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
         return ZW_EPROTO;
     }
-    if (e->base.state != ZW_ENGINE_READY)
+    if (e->base.state != ZW_ENGINE_READY) {
         handshake(e);
+        scan_start(e);
+    }
     return e->base.state == ZW_ENGINE_ERROR ? ZW_EPROTO : ZW_OK;
+}
+
+/* Traffic bytes (READY) go through the scanner first; with divert it may stop at a body. */
+static int zmtp_input_scanned(zmtp_engine_t *e, const uint8_t *data, uint32_t len, int divert,
+                              uint32_t *used, uint32_t *body) {
+    *used = len;
+    *body = 0;
+    if (e->base.state == ZW_ENGINE_ERROR) return ZW_EPROTO;
+    if (e->scan.wanted) return ZW_EINVAL;   /* the body asked for comes first */
+    if (!e->scan.on) return zmtp_input(e, data, len);
+    uint32_t n = len ? (uint32_t)scan(e, data, len, divert, body) : 0;
+    int rc = zmtp_input(e, data, n);
+    if (rc != ZW_OK) {
+        *body = 0;
+        return rc;
+    }
+    *used = n;
+    e->scan.wanted = *body;
+    return ZW_OK;
+}
+
+static int zmtp_body(zmtp_engine_t *e, uint32_t id) {
+    zmtp_scan_t *s = &e->scan;
+    if (!s->wanted || !id) return ZW_EINVAL;
+    s->q[(s->head + s->count - 1) % s->cap].id = id;
+    s->wanted = 0;
+    return ZW_OK;
 }
 
 static int queue_pong(zmtp_engine_t *e, const zmtp_cmd_t *c) {
@@ -211,17 +342,59 @@ static zw_frame_t *traffic_command(zmtp_engine_t *e, zw_frame_t *f) {
     return NULL;
 }
 
+/* The external frame the decoder just completed at its header, as a ref frame; NULL while its
+ * body is still with the host (or on failure: see the state). */
+static zw_frame_t *take_external(zmtp_engine_t *e) {
+    zmtp_scan_t *s = &e->scan;
+    zmtp_ext_t *x = s->count ? &s->q[s->head] : NULL;
+    if (!x || s->decoded != x->end || e->dec.size != x->size) {
+        engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed frame");
+        return NULL;
+    }
+    if (!x->id)
+        return NULL;
+    uint32_t more = (e->dec.wire_flags & ZMTP_FLAG_MORE) ? ZW_FRAME_MORE : 0;
+    zw_frame_t *f = e->bodies ? zw_frame_ref(e->bodies, x->id, x->size, more) : NULL;
+    if (!f) {
+        engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");   /* x->id is released at free */
+        return NULL;
+    }
+    s->head = (s->head + 1) % s->cap;
+    s->count--;
+    zmtp_decoder_external_done(&e->dec);
+    return f;
+}
+
 static zw_frame_t *zmtp_next(zmtp_engine_t *e) {
     while (e->base.state == ZW_ENGINE_READY) {
+        if (e->dec.state == ZMTP_DEC_EXTERNAL) {
+            zw_frame_t *f = take_external(e);
+            if (f) return f;
+            return NULL;
+        }
+        /* Up to the next external frame's header, then exactly its header. */
+        size_t feed = zmtp_buf_len(&e->in);
+        const zmtp_ext_t *x = e->scan.count ? &e->scan.q[e->scan.head] : NULL;
+        if (x) {
+            if (e->scan.decoded > x->end) {   /* passed it: scanner and decoder disagree */
+                engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed frame");
+                return NULL;
+            }
+            uint64_t to = e->scan.decoded < x->start ? x->start : x->end;
+            if (to - e->scan.decoded < feed) feed = (size_t)(to - e->scan.decoded);
+            e->dec.external = e->scan.decoded >= x->start;
+        }
         size_t used;
         zw_frame_t *f;
-        zmtp_dec_result_t rc =
-            zmtp_decoder_decode(&e->dec, zmtp_buf_head(&e->in), zmtp_buf_len(&e->in), &used, &f);
+        zmtp_dec_result_t rc = zmtp_decoder_decode(&e->dec, zmtp_buf_head(&e->in), feed, &used, &f);
         zmtp_buf_consume(&e->in, used);
+        e->scan.decoded += used;
+        e->dec.external = 0;
         if (rc != ZMTP_DEC_OK) {
             engine_fail(e, e->dec.reason, e->dec.text);
             return NULL;
         }
+        if (e->dec.state == ZMTP_DEC_EXTERNAL) continue;
         if (!f)
             return NULL;
         if (!(f->flags & ZW_FRAME_COMMAND))
@@ -295,7 +468,14 @@ static void zmtp_peer(const zmtp_engine_t *e, zw_engine_peer_t *out) {
  * first member of a zmtp_engine_t. */
 #define SELF(b) ((zmtp_engine_t *)(void *)(b))
 static void op_free(zw_engine_t *b) { zmtp_free(SELF(b)); }
-static int op_input(zw_engine_t *b, const uint8_t *d, uint32_t n) { return zmtp_input(SELF(b), d, n); }
+static int op_input(zw_engine_t *b, const uint8_t *d, uint32_t n) {
+    uint32_t used, body;
+    return zmtp_input_scanned(SELF(b), d, n, 0, &used, &body);
+}
+static int op_input_refs(zw_engine_t *b, const uint8_t *d, uint32_t n, uint32_t *used, uint32_t *body) {
+    return zmtp_input_scanned(SELF(b), d, n, 1, used, body);
+}
+static int op_body(zw_engine_t *b, uint32_t id) { return zmtp_body(SELF(b), id); }
 static zw_frame_t *op_next(zw_engine_t *b) { return zmtp_next(SELF(b)); }
 static int op_write(zw_engine_t *b, zw_frame_t *f) { return zmtp_write(SELF(b), f); }
 static uint32_t op_pending(const zw_engine_t *b) { return zmtp_pending((const zmtp_engine_t *)(const void *)b); }
@@ -307,6 +487,8 @@ static const zw_engine_ops_t zmtp_ops = {
     .name = "ZMTP",
     .free = op_free,
     .input = op_input,
+    .input_refs = op_input_refs,
+    .body = op_body,
     .next = op_next,
     .write = op_write,
     .pending = op_pending,

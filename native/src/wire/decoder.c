@@ -51,6 +51,8 @@ zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, si
     case ZMTP_DEC_ERROR:
         *consumed = 0;
         return ZMTP_DEC_FAIL;
+    case ZMTP_DEC_EXTERNAL:   /* the caller has not taken the external frame yet */
+        break;
 
     case ZMTP_DEC_FLAGS: {
         if (pos == len)
@@ -84,6 +86,12 @@ zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, si
         if ((d->wire_flags & ZMTP_FLAG_COMMAND) && d->size == 0) {
             *consumed = pos;
             return fail(d, ZW_CLOSE_PROTOCOL, "empty command frame");
+        }
+        if (d->external && !(d->wire_flags & ZMTP_FLAG_COMMAND)) {
+            /* Its body is not in this stream (a host body): done at the header. */
+            d->external = 0;
+            d->state = ZMTP_DEC_EXTERNAL;
+            goto out;
         }
         /* Only a first chunk: the header is a claim, the body grows as bytes back it up. */
         size_t first = d->size < ZMTP_DEC_FIRST_CHUNK ? (size_t)d->size : ZMTP_DEC_FIRST_CHUNK;

@@ -37,6 +37,8 @@ typedef enum zmtp_dec_state {
     ZMTP_DEC_FLAGS = 0,  /* waiting for a flags byte */
     ZMTP_DEC_SIZE,       /* collecting size_len size bytes */
     ZMTP_DEC_BODY,       /* filling frame->data; frame != NULL, size is final */
+    ZMTP_DEC_EXTERNAL,   /* a data frame's header is done and its body is elsewhere (`external`):
+                          * wire_flags and size describe it; zmtp_decoder_external_done goes on */
     ZMTP_DEC_ERROR       /* terminal; reason/text set */
 } zmtp_dec_state_t;
 
@@ -55,6 +57,8 @@ typedef struct zmtp_decoder {
                               * is the storage allocated so far: body_have <= ->size <= size */
     uint32_t body_have;      /* body bytes filled so far (< size in BODY) */
     int64_t max_data;        /* limit for data frames; -1 = INT32_MAX only */
+    uint8_t external;        /* the data frame whose header completes next has its body elsewhere
+                              * (the engine's host body): stop at its header, in EXTERNAL */
     int64_t max_command;     /* limit for command frames */
     int reason;              /* ZW_CLOSE_* in ERROR */
     const char *text;        /* static text in ERROR */
@@ -79,6 +83,12 @@ void zmtp_decoder_fini(zmtp_decoder_t *d);
  * only come from a header or from body bytes beyond the storage already allocated. */
 zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, size_t len,
                                       size_t *consumed, zw_frame_t **out);
+
+/* After EXTERNAL: the next frame. */
+static inline void zmtp_decoder_external_done(zmtp_decoder_t *d) {
+    if (d->state == ZMTP_DEC_EXTERNAL)
+        d->state = ZMTP_DEC_FLAGS;
+}
 
 /* Body bytes the header declared that have not arrived yet (0 unless in BODY state). Not the
  * free storage: the frame grows as they arrive. */

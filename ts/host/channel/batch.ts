@@ -127,7 +127,7 @@ export class BatchReader {
   private readonly view: DataView
   private off = 0
 
-  constructor(private readonly buf: ArrayBuffer, public remaining: number) {
+  constructor(private readonly buf: ArrayBuffer, public remaining: number, private readonly bodies?: Body[]) {
     this.view = new DataView(buf)
   }
 
@@ -136,7 +136,13 @@ export class BatchReader {
     for (;;) {
       const h = this.view.getUint32(this.off, true)
       const len = h & LEN_MASK
-      parts.push(Buffer.from(this.buf, this.off + 4, len))
+      if (h & BATCH_REF) {
+        // A large body that came beside the batch: the user gets it as it is.
+        const body = (this.bodies as Body[])[this.view.getUint32(this.off + 4, true) - 1]
+        parts.push(body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+      } else {
+        parts.push(Buffer.from(this.buf, this.off + 4, len))
+      }
       this.off += 4 + len
       if (!(h & BATCH_MORE)) break
     }

@@ -54,8 +54,8 @@ export type ToHost =
 
 export type ToFacade =
   | { t: "ret"; id: number; v?: unknown; e?: ErrorInfo }
-  /** n received messages for socket s. */
-  | { t: "msgs"; s: number; b: ArrayBuffer; n: number }
+  /** n received messages for socket s; its ref frames name `bodies` (batch.ts). */
+  | { t: "msgs"; s: number; b: ArrayBuffer; n: number; bodies?: Body[] }
   /** Message number seq of socket s was dropped, not taken, with this error code. */
   | { t: "refused"; s: number; seq: number; code: string }
   /** flags: zmqw.h's ZW_STATUS_* (SEND_FSM, RECV_FSM, ...) as of `taken`. */

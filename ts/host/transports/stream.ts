@@ -20,6 +20,11 @@ export class StreamConn {
   blocked = false
   /** The core asked to close; end once output is written. */
   closing = false
+  /** A large body being collected for the core (zw_conn_input asked for it), and its bytes so far. */
+  body: Uint8Array | undefined
+  bodyHave = 0
+  /** The last input ended at or in a large body: offer the core a small window next. */
+  probe = false
   private gone = false
 
   constructor(readonly id: ConnId, readonly stream: Duplex, sink: StreamSink, unref: boolean) {
