@@ -240,9 +240,11 @@ static void pair_gone(node_t *n, zw_id sock, zw_id session) {
 }
 
 static void pair_handshake(node_t *n, obj_t *c, zw_id conn) {
-    obj_t *s = obj_of(n, c->sock), *d = obj_of(n, c->dialer);
+    obj_t *s = obj_of(n, c->sock);
     if (!s || s->type != ZW_PAIR || s->pair_active) return;
-    if (!c->dialer || (d && d->immediate)) s->pair_active = pair_self(n, c, conn);
+    /* None in use: the first session to connect takes the socket, a dialer's too (pair.c
+     * pair_connected); one attached while another was in use is adopted here, not at connect. */
+    s->pair_active = pair_self(n, c, conn);
 }
 
 /* A PAIR refused a peer: it must have another one in use, or a dialer (other than the refused
@@ -1016,8 +1018,9 @@ static void check_msg(int ni, zw_id sock, const uint8_t *b, uint32_t len, int su
         check_stream_msg(o, b, len);
         return;   /* STREAM: raw bytes, not tags */
     }
-    if (o && o->type == ZW_XPUB && len >= 5 && b[4] <= 1) {
-        /* A peer's subscription (0x01) or cancel (0x00) with its prefix: one frame. */
+    if (o && o->type == ZW_XPUB && sz0 >= 1 && b[4] <= 1) {
+        /* A peer's subscription (0x01) or cancel (0x00) with its prefix: one frame. (Upstream
+         * data whose first frame is empty is data: b[4] is then the next frame's header.) */
         FZ_CHECK(!(h0 & ZW_BATCH_MORE) && len == 4 + sz0);
         return;
     }
