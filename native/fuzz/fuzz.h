@@ -77,11 +77,12 @@
  * (ZW_FX_CLOSE) when a frame the paused engine still held is malformed, or in
  * conn_signal_output (ZW_FX_OUTPUT) when one was a PING). The host has forgotten the id by then;
  * ts/host ignores unknown ids, so nothing breaks today, but zmqw.h says the id is freed. When 1,
- * fuzz_peer ignores effects for the connection zw_conn_closed just freed. Open, so on by default.
+ * fuzz_peer ignores effects for the connection zw_conn_closed just freed. Fixed (conns.c conn_fx),
+ * so off by default.
  * Reproducer: regressions/fuzz_peer/fx_after_conn_closed (build with
  * EXTRA=-DFUZZ_AVOID_FX_AFTER_CLOSED=0 to see it fail). */
 #ifndef FUZZ_AVOID_FX_AFTER_CLOSED
-#define FUZZ_AVOID_FX_AFTER_CLOSED 1
+#define FUZZ_AVOID_FX_AFTER_CLOSED 0
 #endif
 
 #define FUZZ_SIZE_CAP (1 << 20)

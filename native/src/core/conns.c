@@ -12,11 +12,19 @@ static void conn_settle(zw_conn_t *conn) {
     }
 }
 
+/* An effect naming conn, unless the host has already closed its transport (zw_conn_closed hands
+ * the engine's last frames to the socket, which may fail the engine or queue a PONG: the host
+ * must hear nothing of an id it is freeing; regressions/fuzz_peer/fx_after_conn_closed). */
+static void conn_fx(zw_conn_t *conn, uint8_t kind, uint8_t reason, const char *text) {
+    if (!conn->transport_gone)
+        fx(conn->core, kind, reason, conn->id, conn->sock ? conn->sock->id : 0, text);
+}
+
 static void conn_signal_output(zw_conn_t *conn) {
     if (conn->out_signalled || conn->closing || !conn->sock) return;
     if (zw_engine_pending(conn->engine) > conn->handed) {
         conn->out_signalled = 1;
-        fx(conn->core, ZW_FX_OUTPUT, 0, conn->id, conn->sock->id, NULL);
+        conn_fx(conn, ZW_FX_OUTPUT, 0, NULL);
     }
 }
 
@@ -101,7 +109,7 @@ static void conn_detach(zw_conn_t *conn) {
 void conn_fail(zw_conn_t *conn, int reason, const char *text) {
     if (conn->closing) return;
     conn->closing = 1;
-    fx(conn->core, ZW_FX_CLOSE, (uint8_t)reason, conn->id, conn->sock ? conn->sock->id : 0, text);
+    conn_fx(conn, ZW_FX_CLOSE, (uint8_t)reason, text);
     if (conn->sock) conn_detach(conn);
 }
 
@@ -138,10 +146,10 @@ void conn_pump(zw_conn_t *conn) {
     }
     if (conn->blocked && !conn->paused) {
         conn->paused = 1;
-        fx(conn->core, ZW_FX_PAUSE, 0, conn->id, sock->id, NULL);
+        conn_fx(conn, ZW_FX_PAUSE, 0, NULL);
     } else if (!conn->blocked && conn->paused) {
         conn->paused = 0;
-        fx(conn->core, ZW_FX_RESUME, 0, conn->id, sock->id, NULL);
+        conn_fx(conn, ZW_FX_RESUME, 0, NULL);
     }
     if (zw_engine_state(conn->engine) == ZW_ENGINE_ERROR) conn_fail_engine(conn);
     else conn_signal_output(conn);
@@ -304,6 +312,7 @@ static void conn_drain_final(zw_conn_t *conn) {
 zw_err zw_core_conn_closed(zw_core_t *c, zw_id id) {
     zw_conn_t *conn = map_get(c, id, K_CONN);
     if (!conn) return ZW_ENOENT;
+    conn->transport_gone = 1;
     if (conn->sock) {
         conn_drain_final(conn);
         if (!conn->closing) {

@@ -66,6 +66,7 @@ struct zw_conn {
     uint8_t closing;         /* no more traffic: ZW_FX_CLOSE sent, or the host closed it */
     uint8_t out_signalled;   /* ZW_FX_OUTPUT sent and zw_conn_output has not yet returned 0 */
     uint8_t paused;          /* ZW_FX_PAUSE sent, ZW_FX_RESUME not yet */
+    uint8_t transport_gone;  /* in zw_conn_closed: the host has forgotten the id, tell it nothing */
     uint8_t blocked;         /* the pump stopped because the in pipe was full */
 };
 
