@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
-import type { Body } from "../host/channel/batch.js"
+import { batchPool, type Body } from "../host/channel/batch.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
 import { type ZmqError, zmqError } from "./errors.js"
@@ -263,6 +263,9 @@ export class Link {
           break
         case "msgs":
           this.sockets.get(op.s)?.onMessages(op.b, op.n, op.bodies)
+          break
+        case "batches":
+          for (const b of op.b) batchPool.put(b)
           break
         case "refused":
           this.sockets.get(op.s)?.onRefused(op.seq, op.code)

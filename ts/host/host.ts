@@ -42,7 +42,7 @@ interface HostSocket {
   readonly id: SocketId
   /** Batches from the facade the core has not taken yet, in order; `withdrawn` marks one
    *  message the facade took back (its place is kept, so every message keeps its number). */
-  pending: { b: Uint8Array; n: number; withdrawn?: true }[]
+  pending: { b: Uint8Array; n: number; withdrawn?: true; recycle?: ArrayBuffer }[]
   /** Messages the core has taken since the socket opened (reported to the facade). */
   taken: number
   lastTaken: number
@@ -98,6 +98,8 @@ export class Host implements HostApi, StreamSink {
   /** Sockets whose sends, receives or status need a look in this turn. */
   private readonly dirty = new Set<HostSocket>()
   private outOps: ToFacade[] = []
+  /** Batch buffers the core has taken whole, going back to the facade's pool. */
+  private recycled: ArrayBuffer[] = []
   private outTransfer: ArrayBuffer[] = []
   private flushQueued = false
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -147,6 +149,7 @@ export class Host implements HostApi, StreamSink {
       if (sock.lingerTimer) clearTimeout(sock.lingerTimer)
     }
     this.outOps = []
+    this.recycled = []
     this.outTransfer = []
     this.bodies.clear()
     this.port.post([{ t: "fatal", detail: err instanceof Error ? err.message : String(err) }], [])
@@ -166,7 +169,7 @@ export class Host implements HostApi, StreamSink {
           if (sock && !sock.closing) {
             const b = new Uint8Array(op.b, 0, op.len)
             if (op.bodies) this.bodies.adopt(b, op.bodies)
-            sock.pending.push({ b, n: op.n })
+            sock.pending.push({ b, n: op.n, recycle: op.b })
             this.dirty.add(sock)
           }
           break
@@ -544,9 +547,12 @@ export class Host implements HostApi, StreamSink {
       }
       if (done === head.n) {
         sock.pending.shift()
+        if (head.recycle) this.recycled.push(head.recycle) // the core copied it all
         continue
       }
-      if (done > 0) sock.pending[0] = { b: head.b.subarray(messageOffset(head.b, done)), n: head.n - done }
+      if (done > 0) {
+        sock.pending[0] = { b: head.b.subarray(messageOffset(head.b, done)), n: head.n - done, recycle: head.recycle }
+      }
       if (refused) continue
       break
     }
@@ -701,10 +707,15 @@ export class Host implements HostApi, StreamSink {
   }
 
   private flushSoon(): void {
-    if (this.flushQueued || this.outOps.length === 0) return
+    if (this.flushQueued || (this.outOps.length === 0 && this.recycled.length === 0)) return
     this.flushQueued = true
     queueMicrotask(() => {
       this.flushQueued = false
+      if (this.recycled.length) {
+        this.outOps.push({ t: "batches", b: this.recycled })
+        this.outTransfer.push(...this.recycled)
+        this.recycled = []
+      }
       const ops = this.outOps
       const transfer = this.outTransfer
       this.outOps = []

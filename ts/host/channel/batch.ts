@@ -21,6 +21,41 @@ export type Body = ArrayBuffer | Uint8Array
 
 const encoder = new TextEncoder()
 
+/**
+ * Batch buffers the host has finished with, back for reuse: a socket that sends without pause
+ * (a PUB nobody keeps up with) would otherwise leave a fresh ArrayBuffer of garbage per batch,
+ * hundreds of MiB a minute that the thread's allocator keeps once it has them. One pool per
+ * thread; bounded, so a burst does not stay allocated.
+ */
+export class BatchPool {
+  private readonly free: ArrayBuffer[] = []
+  private bytes = 0
+
+  constructor(private readonly maxBuffers = 16, private readonly maxBytes = 8 << 20) {}
+
+  /** A buffer of at least `min` bytes, or undefined. */
+  get(min: number): ArrayBuffer | undefined {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const b = this.free[i]
+      if (b.byteLength >= min) {
+        this.free.splice(i, 1)
+        this.bytes -= b.byteLength
+        return b
+      }
+    }
+    return undefined
+  }
+
+  put(b: ArrayBuffer): void {
+    if (b.byteLength === 0 || this.free.length >= this.maxBuffers || this.bytes + b.byteLength > this.maxBytes) return
+    this.free.push(b)
+    this.bytes += b.byteLength
+  }
+}
+
+/** The facade's thread's pool (the host hands finished batches back: a "batches" op). */
+export const batchPool = new BatchPool()
+
 export class BatchWriter {
   private buf: Uint8Array
   private view: DataView
@@ -104,17 +139,19 @@ export class BatchWriter {
    * Hands out the batch (bytes [0, len) of b, transferable) and starts a new one. A mostly full
    * buffer is handed over as it is, so large messages are not copied a second time, and a new one
    * of the same capacity replaces it (the next batch is likely as large); a mostly empty one is
-   * copied out and the buffer kept.
+   * copied out and the buffer kept. Either comes from the pool when it has one.
    */
   take(): { b: ArrayBuffer; len: number; n: number; bodies: Body[] } {
     const out = { b: this.buf.buffer as ArrayBuffer, len: this.len, n: this.count, bodies: this.bodies }
     this.bodies = []
     this.bodyBytes = 0
     if (this.len >= this.buf.length / 2) {
-      this.buf = new Uint8Array(this.buf.length)
+      this.buf = new Uint8Array(batchPool.get(this.buf.length) ?? new ArrayBuffer(this.buf.length))
       this.view = new DataView(this.buf.buffer)
     } else {
-      out.b = (this.buf.buffer as ArrayBuffer).slice(0, this.len)
+      const copy = batchPool.get(this.len)
+      if (copy) new Uint8Array(copy).set(this.buf.subarray(0, this.len))
+      out.b = copy ?? (this.buf.buffer as ArrayBuffer).slice(0, this.len)
     }
     this.len = 0
     this.count = 0

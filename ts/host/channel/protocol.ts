@@ -60,6 +60,8 @@ export type ToFacade =
   | { t: "refused"; s: number; seq: number; code: string }
   /** flags: zmqw.h's ZW_STATUS_* (SEND_FSM, RECV_FSM, ...) as of `taken`. */
   | { t: "status"; s: number; taken: number; cap: number; flags: number }
+  /** Batch buffers of "send" ops the core has taken whole, for the facade to reuse. */
+  | { t: "batches"; b: ArrayBuffer[] }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
   /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
