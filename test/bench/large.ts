@@ -4,12 +4,8 @@
 // long the first send() took to resolve, and each process's peak RSS (getrusage's maxrss).
 //
 // usage: large [--sizes=1M,16M,256M] [--impls=worker,inline,native] [--json]
-import { spawn } from "node:child_process"
+import { args, child } from "./proc.js"
 
-const args = new Map(process.argv.slice(2).map((arg) => {
-  const [key, value = "true"] = arg.replace(/^--/, "").split("=")
-  return [key, value] as const
-}))
 const units: Record<string, number> = { K: 1 << 10, M: 1 << 20, G: 1 << 30 }
 const parseSize = (text: string) => Number.parseFloat(text) * (units[text.at(-1)!.toUpperCase()] ?? 1)
 const sizes = (args.get("sizes") ?? "1M,16M,256M").split(",").map(parseSize)
@@ -66,27 +62,6 @@ for (let i = 0; i < ${count}; i++) {
 push.close()
 setInterval(() => {}, 1 << 30) // wait for SIGUSR2`
 
-/** Runs a module in a child process; resolves `line(key)` as soon as it prints "key value". */
-function child(source: string) {
-  const proc = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "inherit"] })
-  const lines = new Map<string, string>()
-  const waiters = new Map<string, (value: string) => void>()
-  let buffered = ""
-  proc.stdout.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString()
-    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
-      const [key, ...rest] = buffered.slice(0, nl).split(" ")
-      buffered = buffered.slice(nl + 1)
-      lines.set(key, rest.join(" "))
-      waiters.get(key)?.(rest.join(" "))
-    }
-  })
-  const exited = new Promise<void>((resolve, reject) => proc.on("exit", (code) =>
-    code === 0 ? resolve() : reject(new Error(`a benchmark process exited with ${code}`))))
-  const line = (key: string) => lines.has(key) ? Promise.resolve(lines.get(key)!)
-    : new Promise<string>((resolve) => waiters.set(key, resolve))
-  return { line, exited, signal: (name: NodeJS.Signals) => proc.kill(name) }
-}
 
 interface Row {
   impl: string; size: number; count: number

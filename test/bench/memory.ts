@@ -40,16 +40,13 @@
 //               [--clients=50] [--rate=20000] [--json] [--trace]
 // --trace adds to killpeer/killpaced, in inline mode, what the sender's host wrote to the dead
 // connection after the kill (see traceWrites), in --json's details.
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { args, child } from "./proc.js"
 
-const args = new Map(process.argv.slice(2).map((arg) => {
-  const [key, value = "true"] = arg.replace(/^--/, "").split("=")
-  return [key, value] as const
-}))
 const wanted = (args.get("impls") ?? "worker,inline,native").split(",")
 const scenarioNames = ["slowsub", "slowpull", "churn", "stream", "hostile", "killpeer", "killpaced"] as const
 const wantedScenarios = (args.get("scenarios") ?? scenarioNames.join(",")).split(",")
@@ -113,33 +110,6 @@ function memReport() {
 }
 `
 
-/** Runs a module in a child process; `line(key)` resolves as soon as it prints "key value",
- *  `tell(line)` writes a line to its stdin. */
-function child(source: string, nodeArgs: string[] = []) {
-  const proc = spawn(process.execPath, [...nodeArgs, "--input-type=module", "-e", source],
-    { stdio: ["pipe", "pipe", "inherit"] })
-  const lines = new Map<string, string>()
-  const waiters = new Map<string, (value: string) => void>()
-  let buffered = ""
-  proc.stdout.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString()
-    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
-      const [key, ...rest] = buffered.slice(0, nl).split(" ")
-      buffered = buffered.slice(nl + 1)
-      lines.set(key, rest.join(" "))
-      waiters.get(key)?.(rest.join(" "))
-    }
-  })
-  proc.stdin.on("error", () => {}) // a killed child's stdin
-  let killed = false
-  const exited = new Promise<void>((resolve, reject) => proc.on("exit", (code) =>
-    code === 0 || killed ? resolve() : reject(new Error(`a benchmark process exited with ${code}`))))
-  const line = (key: string) => lines.has(key) ? Promise.resolve(lines.get(key)!)
-    : new Promise<string>((resolve) => waiters.set(key, resolve))
-  const tell = (text: string) => { proc.stdin.write(text + "\n") }
-  const kill = () => { killed = true; proc.kill("SIGKILL") }
-  return { line, tell, exited, kill, json: async (key: string) => JSON.parse(await line(key)) }
-}
 
 const now = () => Number(process.hrtime.bigint()) / 1e6
 

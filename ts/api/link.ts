@@ -189,13 +189,9 @@ export class Link {
   /** A socket hands over its cut batch. */
   sendBatch(handle: number, b: ArrayBuffer, len: number, n: number, bodies: Body[]): void {
     if (this.dead) return
-    if (bodies.length === 0) {
-      this.ops.push({ t: "send", s: handle, b, len, n })
-    } else {
-      this.ops.push({ t: "send", s: handle, b, len, n, bodies })
-      // A worker's bodies are ArrayBuffers of their own (batch.ts): they move, not copy.
-      for (const body of bodies) if (body instanceof ArrayBuffer) this.transfer.push(body)
-    }
+    this.ops.push({ t: "send", s: handle, b, len, n, bodies: bodies.length ? bodies : undefined })
+    // A worker's bodies are ArrayBuffers of their own (batch.ts): they move, not copy.
+    for (const body of bodies) if (body instanceof ArrayBuffer) this.transfer.push(body)
     this.transfer.push(b)
   }
 

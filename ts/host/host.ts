@@ -560,7 +560,7 @@ export class Host implements HostApi, StreamSink {
       const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, RECV_BATCH_BYTES)
       if (msgs === 0) break
       const { b, bodies } = this.bodies.forFacade(batch, this.options.transferBodies)
-      this.emit(bodies ? { t: "msgs", s: sock.handle, b, n: msgs, bodies } : { t: "msgs", s: sock.handle, b, n: msgs }, b)
+      this.emit({ t: "msgs", s: sock.handle, b, n: msgs, bodies }, b)
       if (bodies) for (const body of bodies) if (body instanceof ArrayBuffer) this.outTransfer.push(body)
       sock.recvCredit -= msgs
     }

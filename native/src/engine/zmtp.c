@@ -367,11 +367,8 @@ static zw_frame_t *take_external(zmtp_engine_t *e) {
 
 static zw_frame_t *zmtp_next(zmtp_engine_t *e) {
     while (e->base.state == ZW_ENGINE_READY) {
-        if (e->dec.state == ZMTP_DEC_EXTERNAL) {
-            zw_frame_t *f = take_external(e);
-            if (f) return f;
-            return NULL;
-        }
+        if (e->dec.state == ZMTP_DEC_EXTERNAL)
+            return take_external(e);
         /* Up to the next external frame's header, then exactly its header. */
         size_t feed = zmtp_buf_len(&e->in);
         const zmtp_ext_t *x = e->scan.count ? &e->scan.q[e->scan.head] : NULL;

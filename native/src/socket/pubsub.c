@@ -154,10 +154,9 @@ static void match_cb(void *pipe, void *arg) { zw_dist_match(arg, pipe); }
 
 int zw_pubsock_send(zw_socket_t *s, zw_frame_t *msg) {
     zw_pubsock_t *p = s->priv;
-    /* Matching reads at most as many bytes as the trie holds (no prefix is longer). */
-    size_t n = msg->size < zw_trie_bytes(&p->subs) ? msg->size : zw_trie_bytes(&p->subs);
-    uint8_t tmp[256], *heap;
-    const uint8_t *head = zw_frame_head(msg, n, tmp, sizeof tmp, &heap);
+    uint8_t tmp[ZW_TOPIC_TMP], *heap;
+    size_t n;
+    const uint8_t *head = zw_socket_topic(msg, &p->subs, tmp, &heap, &n);
     if (!head) return ZW_ENOMEM;   /* msg stays the caller's */
     zw_mtrie_match(&p->subs, head, n, match_cb, &p->dist);
     free(heap);

@@ -37,6 +37,13 @@ const uint8_t *zw_socket_id_bytes(const zw_frame_t *f, uint8_t tmp[ZW_RID_MAX]) 
     return zw_frame_head(f, f->size, tmp, ZW_RID_MAX, &heap);
 }
 
+const uint8_t *zw_socket_topic(const zw_frame_t *f, const zw_trie_t *t, uint8_t tmp[ZW_TOPIC_TMP],
+                               uint8_t **heap, size_t *n) {
+    size_t held = zw_trie_bytes(t);
+    *n = f->size < held ? f->size : held;
+    return zw_frame_head(f, *n, tmp, ZW_TOPIC_TMP, heap);
+}
+
 void zw_socket_inbound_data(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f) {
     if (zw_socket_drop_command(f)) return;
     if (zw_pipe_write(in, f, 0) != ZW_OK) zw_frame_free(f);

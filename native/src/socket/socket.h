@@ -27,6 +27,7 @@
 #include "zmqw.h"
 #include "pipe.h"
 #include "route/idmap.h"
+#include "route/mtrie.h"
 
 typedef struct zw_socket zw_socket_t;
 struct zw_core;
@@ -150,6 +151,12 @@ int zw_socket_drop_command(zw_frame_t *f);
 /* The bytes of a routing id frame f (a message's first, on ROUTER and STREAM sends): f->data, or
  * for a host body a copy in tmp; NULL when f is longer than any routing id (no peer has it). */
 const uint8_t *zw_socket_id_bytes(const zw_frame_t *f, uint8_t tmp[ZW_RID_MAX]);
+/* The bytes of a message's first frame f that matching it against the subscriptions in t can
+ * look at (*n of them: no prefix in t is longer than the bytes t holds): f->data, or for a host
+ * body a copy in tmp or in *heap (malloc'd, the caller frees it). NULL when out of memory. */
+#define ZW_TOPIC_TMP 256
+const uint8_t *zw_socket_topic(const zw_frame_t *f, const zw_trie_t *t, uint8_t tmp[ZW_TOPIC_TMP],
+                               uint8_t **heap, size_t *n);
 /* Passes data frames into in (HWM already checked by the core), drops commands. */
 void zw_socket_inbound_data(zw_socket_t *s, zw_pipe_t *in, zw_frame_t *f);
 /* Drops every frame (types that never receive). */

@@ -91,11 +91,10 @@ static int sub_setopt(zw_socket_t *s, int32_t opt, const uint8_t *val, uint32_t 
 /* Whether a message's first frame passes the filter (the other prefixes with INVERT_MATCHING). */
 static int matches(zw_socket_t *s, const zw_frame_t *f) {
     const sub_t *p = s->priv;
-    /* A host body (over inproc) is read only as far as the longest prefix could reach; out of
-     * memory for that, the message is dropped, as at the HWM. */
-    size_t n = f->size < zw_trie_bytes(&p->subs) ? f->size : zw_trie_bytes(&p->subs);
-    uint8_t tmp[256], *heap;
-    const uint8_t *head = zw_frame_head(f, n, tmp, sizeof tmp, &heap);
+    /* Out of memory for a host body's bytes: the message is dropped, as at the HWM. */
+    uint8_t tmp[ZW_TOPIC_TMP], *heap;
+    size_t n;
+    const uint8_t *head = zw_socket_topic(f, &p->subs, tmp, &heap, &n);
     if (!head) return 0;
     int hit = zw_trie_check(&p->subs, head, n) != (s->opt.invert_matching != 0);
     free(heap);
