@@ -257,7 +257,8 @@ ZW_EXPORT zw_err zw_inproc_connect(zw_id sock, const uint8_t *name, uint32_t len
  * whole messages taken; the rest were not (EAGAIN-like), and stay the host's. */
 ZW_EXPORT zw_err zw_send(zw_id sock, const uint8_t *batch, uint32_t len, uint32_t *out_msgs);
 /* Takes up to max_msgs whole messages (at least one if any is ready, even above max_bytes) as a
- * batch; *out_msgs = 0 when none is ready. */
+ * batch; *out_msgs = 0 when none is ready. max_bytes bounds the messages' bytes, bodies by ref
+ * included (each frame weighs 4 + its size), not the batch's length. */
 ZW_EXPORT zw_err zw_recv(zw_id sock, uint32_t max_msgs, uint32_t max_bytes,
                          const uint8_t **out_ptr, uint32_t *out_len, uint32_t *out_msgs);
 /* How many messages zw_send would take now (ZW_CAPACITY_UNBOUNDED if it never blocks) and

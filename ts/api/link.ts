@@ -201,9 +201,9 @@ export class Link {
     this.push({ t: "withdraw", s: handle, seq })
   }
 
-  credit(handle: number, n: number): void {
+  credit(handle: number, n: number, bytes: number): void {
     if (this.dead) return
-    this.ops.push({ t: "credit", s: handle, n })
+    this.ops.push({ t: "credit", s: handle, n, bytes })
     this.flushSoon()
   }
 

@@ -5,7 +5,7 @@
  * out received messages.
  */
 import { BatchReader, BatchWriter, type Body } from "../host/channel/batch.js"
-import { RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
+import { RECV_BYTES, RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
 import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
@@ -30,8 +30,9 @@ export const SOCKET_TYPES: Record<SocketType, number> = {
   push: ZW_SOCKET.PUSH, xpublisher: ZW_SOCKET.XPUB, xsubscriber: ZW_SOCKET.XSUB, stream: ZW_SOCKET.STREAM,
 }
 
-/** Return credit to the host after this many received messages were consumed. */
+/** Return credit to the host after this many received messages, or bytes, were consumed. */
 const CREDIT_CHUNK = RECV_WINDOW / 4
+const CREDIT_CHUNK_BYTES = RECV_BYTES / 4
 const RESOLVED: Promise<void> = Promise.resolve()
 
 
@@ -67,6 +68,7 @@ export abstract class Socket implements LinkedSocket {
   // receive side
   private readonly inbox: BatchReader[] = []
   private consumed = 0
+  private consumedBytes = 0
   private receiveWait: Pending<Buffer[]> | undefined
   /** Lockstep sockets (see lockstep()): a message is asked of the host and not yet received. */
   private demanding = false
@@ -368,7 +370,7 @@ export abstract class Socket implements LinkedSocket {
     this.receiveWait = wait
     if (this.lockstep() && !this.demanding) {
       this.demanding = true
-      this.link.credit(this.handle, 1)
+      this.link.credit(this.handle, 1, 0)
     }
     this.settle()
     return wait.promise
@@ -379,9 +381,12 @@ export abstract class Socket implements LinkedSocket {
     const parts = reader.next()
     if (reader.remaining === 0) this.inbox.shift()
     if (this.lockstep()) return parts // credit is asked per receive()
-    if (++this.consumed >= CREDIT_CHUNK) {
-      this.link.credit(this.handle, this.consumed)
+    // Each frame weighs 4 + its size, as the host counts it (zmqw.h's zw_recv max_bytes).
+    for (const part of parts) this.consumedBytes += 4 + part.length
+    if (++this.consumed >= CREDIT_CHUNK || this.consumedBytes >= CREDIT_CHUNK_BYTES) {
+      this.link.credit(this.handle, this.consumed, this.consumedBytes)
       this.consumed = 0
+      this.consumedBytes = 0
     }
     return parts
   }
@@ -392,7 +397,7 @@ export abstract class Socket implements LinkedSocket {
     if (wait && this.demanding) {
       // Nobody waits any more: the message stays in the core (the host clamps at 0 if it was
       // already on its way, and then it is simply the next one received).
-      this.link.credit(this.handle, -1)
+      this.link.credit(this.handle, -1, 0)
       this.demanding = false
     }
     wait?.reject(err)

@@ -131,6 +131,11 @@ export class WasmCore {
 
   // ---- memory -------------------------------------------------------------------------------
 
+  /** The wasm memory's size: it only grows, so a flat figure means nothing in the core grows. */
+  get memoryBytes(): number {
+    return this.x.memory.buffer.byteLength
+  }
+
   private refresh(): void {
     if (this.bytes.buffer !== this.x.memory.buffer) {
       this.bytes = new Uint8Array(this.x.memory.buffer)

@@ -75,19 +75,24 @@ export class Bodies {
    * (over inproc: PUB's copies may share it) replaced by a copy of its bytes. The core releases
    * those bodies after this turn; nothing here needs them afterwards.
    */
-  forFacade(batch: Uint8Array, transfer: boolean): { b: ArrayBuffer; bodies?: Body[] } {
+  forFacade(batch: Uint8Array, transfer: boolean): { b: ArrayBuffer; bodies?: Body[]; bytes: number } {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength)
     let extra = 0
     let refs = 0
+    let bodyBytes = 0
     for (let off = 0; off < batch.length; ) {
       const h = view.getUint32(off, true)
       if (h & BATCH_REF) {
         refs++
-        if (!this.received.has(view.getUint32(off + 4, true))) extra += view.getUint32(off + 8, true) - REF_LEN
+        const size = view.getUint32(off + 8, true)
+        bodyBytes += size - REF_LEN
+        if (!this.received.has(view.getUint32(off + 4, true))) extra += size - REF_LEN
       }
       off += 4 + (h & LEN_MASK)
     }
-    if (refs === 0) return { b: batch.slice().buffer as ArrayBuffer }
+    // What the messages weigh, as zw_recv's max_bytes counts them.
+    const bytes = batch.length + bodyBytes
+    if (refs === 0) return { b: batch.slice().buffer as ArrayBuffer, bytes }
     const out = new Uint8Array(batch.length + extra)
     const w = new DataView(out.buffer)
     const bodies: Body[] = []
@@ -114,7 +119,7 @@ export class Bodies {
       }
       off += 4 + n
     }
-    return { b: out.buffer as ArrayBuffer, bodies: bodies.length ? bodies : undefined }
+    return { b: out.buffer as ArrayBuffer, bodies: bodies.length ? bodies : undefined, bytes }
   }
 
   /** An id not in use (ids wrap at 2^32 and skip 0). */

@@ -15,8 +15,10 @@ import { messageOffset } from "./channel/batch.js"
 import {
   type ErrorInfo,
   type HostApi,
+  type HostStats,
   type Port,
   RECV_BATCH_BYTES,
+  RECV_BYTES,
   type ToFacade,
   type ToHost,
 } from "./channel/protocol.js"
@@ -48,8 +50,12 @@ interface HostSocket {
   lastTaken: number
   lastCap: number
   lastFlags: number
-  /** Messages the facade will still accept ahead of its receive() calls. */
+  /** Messages, and bytes, the facade will still accept ahead of its receive() calls (bytes:
+   *  Infinity for a lockstep socket, which asks per message; may go below 0 by one message). */
   recvCredit: number
+  recvBytes: number
+  /** The credit it opened with (0: lockstep). */
+  readonly recvWindow: number
   closing: boolean
   /** Listeners by the address bound and by their resolved endpoint. */
   listeners: Map<string, Listener>
@@ -179,6 +185,7 @@ export class Host implements HostApi, StreamSink {
           if (sock) {
             // A lockstep socket takes back a demand that was met meanwhile: clamp at none.
             sock.recvCredit = Math.max(0, sock.recvCredit + op.n)
+            sock.recvBytes += op.bytes
             this.dirty.add(sock)
           }
           break
@@ -229,6 +236,8 @@ export class Host implements HostApi, StreamSink {
       lastCap: -1,
       lastFlags: -1,
       recvCredit: recvWindow,
+      recvBytes: recvWindow ? RECV_BYTES : Infinity,
+      recvWindow,
       closing: false,
       listeners: new Map(),
       dialers: new Map(),
@@ -312,6 +321,29 @@ export class Host implements HostApi, StreamSink {
     if (dialer === undefined) throw new TransportError("ENOENT")
     if (!sock.dialers.get(address)?.length) sock.dialers.delete(address)
     this.core.disconnect(dialer)
+  }
+
+  stats(): HostStats {
+    let pendingMessages = 0
+    let lentMessages = 0
+    let lentBytes = 0
+    for (const sock of this.sockets.values()) {
+      for (const p of sock.pending) pendingMessages += p.n
+      if (sock.recvWindow) {
+        lentMessages += sock.recvWindow - sock.recvCredit
+        lentBytes += RECV_BYTES - sock.recvBytes
+      }
+    }
+    return {
+      sockets: this.sockets.size,
+      connections: this.conns.size,
+      dialers: this.dialers.size,
+      bodies: this.bodies.size,
+      pendingMessages,
+      lentMessages,
+      lentBytes,
+      wasmBytes: this.core.memoryBytes,
+    }
   }
 
   private sock(handle: number): HostSocket {
@@ -556,10 +588,11 @@ export class Host implements HostApi, StreamSink {
       if (refused) continue
       break
     }
-    while (sock.recvCredit > 0) {
-      const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, RECV_BATCH_BYTES)
+    while (sock.recvCredit > 0 && sock.recvBytes > 0) {
+      const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, Math.min(RECV_BATCH_BYTES, sock.recvBytes))
       if (msgs === 0) break
-      const { b, bodies } = this.bodies.forFacade(batch, this.options.transferBodies)
+      const { b, bodies, bytes } = this.bodies.forFacade(batch, this.options.transferBodies)
+      if (sock.recvWindow) sock.recvBytes -= bytes
       this.emit({ t: "msgs", s: sock.handle, b, n: msgs, bodies }, b)
       if (bodies) for (const body of bodies) if (body instanceof ArrayBuffer) this.outTransfer.push(body)
       sock.recvCredit -= msgs

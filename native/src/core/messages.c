@@ -95,10 +95,15 @@ static void after_read(zw_pipe_t *from) {
     }
 }
 
-/* A message's size as a batch: a host body is its ref, not its bytes. */
-static uint32_t msg_bytes(const zw_frame_t *m) {
-    uint64_t n = 0;
-    for (; m; m = m->next) n += 4 + (uint64_t)((m->flags & ZW_FRAME_REF) ? ZW_BATCH_REF_LEN : m->size);
+/* A message's size as a batch (a host body is its ref, 8 bytes) and as bytes (bodies included:
+ * what zw_recv's max_bytes bounds, so a host lending messages ahead bounds their memory). */
+static uint32_t msg_bytes(const zw_frame_t *m, uint64_t *out_weight) {
+    uint64_t n = 0, w = 0;
+    for (; m; m = m->next) {
+        n += 4 + (uint64_t)((m->flags & ZW_FRAME_REF) ? ZW_BATCH_REF_LEN : m->size);
+        w += 4 + (uint64_t)m->size;
+    }
+    *out_weight = w;
     return n > 0xffffffffu ? 0xffffffffu : (uint32_t)n;
 }
 
@@ -109,6 +114,7 @@ zw_err zw_core_recv(zw_core_t *c, zw_id id, uint32_t max_msgs, uint32_t max_byte
     if (!out_ptr || !out_len || !out_msgs) return ZW_EINVAL;
     uint32_t before = s->ops->flags(s) | (s->prefetch ? ZW_STATUS_READABLE : 0);
     uint32_t n = 0;
+    uint64_t weight = 0;
     zw_err rc = ZW_OK;
     c->rbuf.len = 0;
     while (max_msgs == 0 || n < max_msgs) {
@@ -124,8 +130,9 @@ zw_err zw_core_recv(zw_core_t *c, zw_id id, uint32_t max_msgs, uint32_t max_byte
             after_read(from);
             if (!m) continue;   /* dropped by the socket */
         }
-        uint32_t size = msg_bytes(m);
-        if ((n > 0 && (uint64_t)c->rbuf.len + size > max_bytes) ||
+        uint64_t w;
+        uint32_t size = msg_bytes(m, &w);
+        if ((n > 0 && weight + w > max_bytes) ||
             buf_reserve(&c->rbuf, size) != ZW_OK) {
             s->prefetch = m;   /* first in line next time */
             if (n == 0) rc = ZW_ENOMEM;
@@ -147,6 +154,7 @@ zw_err zw_core_recv(zw_core_t *c, zw_id id, uint32_t max_msgs, uint32_t max_byte
             }
         }
         zw_msg_free(m);
+        weight += w;
         n++;
     }
     uint32_t after = s->ops->flags(s) | (s->prefetch ? ZW_STATUS_READABLE : 0);

@@ -11,8 +11,10 @@
  *  - the host reports {taken, cap}: after taking `taken` messages (counted since the socket
  *    opened), the core could take `cap` more;
  *  - the facade may then have min(cap, SEND_WINDOW) - (sent - taken) messages in flight.
- * Received messages flow the other way against RECV_WINDOW messages of credit that the facade
- * returns as the user consumes them.
+ * Received messages flow the other way against credit that the facade returns as the user
+ * consumes them: at most RECV_WINDOW messages and RECV_BYTES bytes (bodies included; one message
+ * always goes) are lent to the facade ahead of its receive() calls. So what a socket holds of
+ * received data is its RCVHWM in the core plus that window, as documented in docs/.
  *
  * Two exceptions, where what the socket does next depends on one message:
  *  - answered sends (STREAM; ROUTER with `mandatory`): a send's outcome depends on its routing
@@ -32,6 +34,8 @@ import type { Body } from "./batch.js"
 export const SEND_WINDOW = 4096
 /** Most received messages the host pushes ahead of the user's receive() calls, per socket. */
 export const RECV_WINDOW = 2048
+/** Most bytes of received messages (bodies included) lent ahead of receive(), per socket. */
+export const RECV_BYTES = 4 << 20
 /** Most bytes the host packs into one received batch (at least one message always goes). */
 export const RECV_BATCH_BYTES = 1 << 20
 
@@ -47,8 +51,9 @@ export type ToHost =
   | { t: "call"; id: number; m: HostMethod; a: unknown[] }
   /** n whole messages for socket s: bytes [0, len) of b; its ref frames name `bodies` (batch.ts). */
   | { t: "send"; s: number; b: ArrayBuffer; len: number; n: number; bodies?: Body[] }
-  /** The user consumed n received messages of socket s (lockstep: wants n more; may be < 0). */
-  | { t: "credit"; s: number; n: number }
+  /** The user consumed n received messages of socket s, of `bytes` bytes (lockstep: wants n
+   *  more, may be < 0, and bytes is 0). */
+  | { t: "credit"; s: number; n: number; bytes: number }
   /** Drop message number seq of socket s (counted from 1) unless the core took it already. */
   | { t: "withdraw"; s: number; seq: number }
 
@@ -77,6 +82,26 @@ export interface HostApi {
   unbind(s: number, address: string): Promise<void>
   connect(s: number, address: string): void
   disconnect(s: number, address: string): void
+  /** @internal For the soak tests: what the host holds now (see HostStats). */
+  stats(): HostStats
+}
+
+/**
+ * What a host holds, to show that a socket's lifecycle leaves nothing behind: the wasm memory
+ * cannot shrink, so once it stops growing nothing the core keeps is growing either.
+ */
+export interface HostStats {
+  sockets: number
+  connections: number
+  dialers: number
+  /** Bodies held for the core (zmqw.h's body refs). */
+  bodies: number
+  /** Messages the facade sent that the core has not taken yet. */
+  pendingMessages: number
+  /** Received messages, and their bytes, lent to the facade and not yet given back as credit. */
+  lentMessages: number
+  lentBytes: number
+  wasmBytes: number
 }
 export type HostMethod = keyof HostApi
 
