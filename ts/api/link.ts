@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
 import { batchPool, type Body } from "../host/channel/batch.js"
+import { Flusher } from "../host/channel/flusher.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
 import { type ZmqError, zmqError } from "./errors.js"
@@ -43,8 +44,7 @@ export class Link {
   private ops: ToHost[] = []
   private transfer: ArrayBuffer[] = []
   private bytes = 0
-  private flushQueued = false
-  private flushedThisTurn = false
+  private readonly flusher = new Flusher(() => this.flush())
   private nextCall = 1
   private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
   private readonly sockets = new Map<number, LinkedSocket>()
@@ -207,28 +207,13 @@ export class Link {
     this.flushSoon()
   }
 
-  /**
-   * The first flush of an event-loop turn goes out at the end of the current job (a microtask),
-   * so a lone request does not wait for the loop to come round; later ones in the same turn wait
-   * for setImmediate, because a loop of `await send()` runs entirely in microtasks and batching
-   * everything it sends until it yields is what makes a batch worth posting.
-   */
+  /** See Flusher: at the end of this job the first time in a turn, then once per turn. */
   private flushSoon(): void {
-    if (this.flushQueued) return
-    this.flushQueued = true
-    if (this.flushedThisTurn) {
-      setImmediate(() => this.flush())
-    } else {
-      queueMicrotask(() => this.flush())
-    }
+    this.flusher.soon()
   }
 
   private flush(): void {
-    this.flushQueued = false
-    if (!this.flushedThisTurn) {
-      this.flushedThisTurn = true
-      setImmediate(() => (this.flushedThisTurn = false))
-    }
+    this.flusher.flushing()
     for (const s of this.unflushed) s.cut()
     this.unflushed.clear()
     this.bytes = 0

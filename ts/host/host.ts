@@ -12,6 +12,7 @@ import { type ConnId, CoreError, type DialerId, type Framing, type SocketId, typ
 import { ZW_FX, ZW_OPT } from "./zmqw.js"
 import { Bodies } from "./bodies.js"
 import { messageOffset } from "./channel/batch.js"
+import { Flusher } from "./channel/flusher.js"
 import {
   type ErrorInfo,
   type HostApi,
@@ -107,7 +108,7 @@ export class Host implements HostApi, StreamSink {
   /** Batch buffers the core has taken whole, going back to the facade's pool. */
   private recycled: ArrayBuffer[] = []
   private outTransfer: ArrayBuffer[] = []
-  private flushQueued = false
+  private readonly flusher = new Flusher(() => this.flush())
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = -1
   private inTurn = false
@@ -739,22 +740,24 @@ export class Host implements HostApi, StreamSink {
     if (transfer) this.outTransfer.push(transfer)
   }
 
+  /** See Flusher: at the end of this job the first time in a turn, then once per turn. */
   private flushSoon(): void {
-    if (this.flushQueued || (this.outOps.length === 0 && this.recycled.length === 0)) return
-    this.flushQueued = true
-    queueMicrotask(() => {
-      this.flushQueued = false
-      if (this.recycled.length) {
-        this.outOps.push({ t: "batches", b: this.recycled })
-        this.outTransfer.push(...this.recycled)
-        this.recycled = []
-      }
-      const ops = this.outOps
-      const transfer = this.outTransfer
-      this.outOps = []
-      this.outTransfer = []
-      if (ops.length) this.port.post(ops, transfer)
-    })
+    if (this.outOps.length === 0 && this.recycled.length === 0) return
+    this.flusher.soon()
+  }
+
+  private flush(): void {
+    this.flusher.flushing()
+    if (this.recycled.length) {
+      this.outOps.push({ t: "batches", b: this.recycled })
+      this.outTransfer.push(...this.recycled)
+      this.recycled = []
+    }
+    const ops = this.outOps
+    const transfer = this.outTransfer
+    this.outOps = []
+    this.outTransfer = []
+    if (ops.length) this.port.post(ops, transfer)
   }
 }
 
