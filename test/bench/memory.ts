@@ -45,6 +45,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { hostileKindsSource } from "./hostile-kinds.js"
 import { args, child } from "./proc.js"
 
 const wanted = (args.get("impls") ?? "worker,inline,native").split(",")
@@ -314,22 +315,7 @@ const hostileClients = (endpoint: string, clients: number) => `${prelude(null)}
 import { connect } from "node:net"
 import { randomBytes } from "node:crypto"
 const [host, port] = ${JSON.stringify(endpoint.replace("tcp://", ""))}.split(":")
-const greeting = Buffer.alloc(64)
-greeting[0] = 0xff; greeting[9] = 0x7f; greeting[10] = 3; greeting[11] = 0
-greeting.write("NULL", 12)
-const prop = (name, value) => Buffer.concat([Buffer.from([name.length]), Buffer.from(name),
-  Buffer.from([0, 0, 0, value.length]), Buffer.from(value)])
-const readyBody = Buffer.concat([Buffer.from([5]), Buffer.from("READY"), prop("Socket-Type", "PUSH")])
-const ready = Buffer.concat([Buffer.from([0x04, readyBody.length]), readyBody])
-const longFrame = (size) => { const header = Buffer.alloc(9); header[0] = 0x02; header.writeBigUInt64BE(size, 1); return header }
-const kinds = {
-  garbage: (s) => { s.write(randomBytes(4096)); return setInterval(() => s.write(randomBytes(1024)), 50) },
-  greetingJunk: (s) => { s.write(greeting); s.write(randomBytes(4096)) },
-  huge2G: (s) => { s.write(Buffer.concat([greeting, ready, longFrame(2n ** 31n), randomBytes(1024)])) },
-  huge2Gm1: (s) => { s.write(Buffer.concat([greeting, ready, longFrame(2n ** 31n - 1n), randomBytes(1024)])) },
-  greetingHang: (s) => { s.write(greeting) },
-  silent: () => {},
-}
+${hostileKindsSource}
 const names = Object.keys(kinds)
 const stats = Object.fromEntries(names.map((name) => [name, { opened: 0, closed: 0 }]))
 let exiting = false
