@@ -242,15 +242,12 @@ process.exit(0)`)
       // test/bench/memory.ts: +35 MiB, garbage included).
       let bound = (2 * HWM * SIZE) / MiB + 24
       if (mode === "worker") {
-        // TODO(issue 6): worker mode sends a body as an ArrayBuffer of its own, copied on the
-        // main thread and transferred to the engine thread, which drops it once written and
-        // collects it only when V8 decides: its external-memory limit (64 MiB) is what bounds
-        // that garbage. Measured: main-thread arrayBuffers (counting those bodies) rising to
-        // 50-55 MiB after gc() and falling back when the worker collects; RSS +35 to +48 MiB
-        // in these 2.5 s runs, +77 MiB in a 7 s one.
-        // Pooling the body buffers (docs/architecture.md, Known gaps) would bring it to the
-        // inline bound.
-        bound += 64
+        // Worker mode copies each body into an ArrayBuffer of its own, transferred to the engine
+        // thread; once released and written it comes back to the facade's BodyPool (batch.ts,
+        // at most 8 MiB kept) for the next body of its size. Without that pool the engine
+        // thread's garbage grew to its V8 external-memory limit: +35 to +50 MiB in these runs,
+        // +77 MiB in a 7 s one; with it +36 to +37 MiB.
+        bound += 8
       }
       expect(mem.growthMiB, `PUSH retained RSS growth ${fmt(mem.growthMiB)}, bound ${bound.toFixed(1)} MiB`).toBeLessThan(bound)
     }, 40_000)

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
-import { batchPool, type Body } from "../host/channel/batch.js"
+import { batchPool, type Body, bodyPool } from "../host/channel/batch.js"
 import { Flusher } from "../host/channel/flusher.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
@@ -247,6 +247,9 @@ export class Link {
           break
         case "batches":
           for (const b of op.b) batchPool.put(b)
+          break
+        case "bodies":
+          for (const b of op.b) bodyPool.put(b)
           break
         case "refused":
           this.sockets.get(op.s)?.onRefused(op.seq, op.code)

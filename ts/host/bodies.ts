@@ -7,16 +7,34 @@
  * showing its id (the host writes these bytes, no copy), and reads the few bytes it must inspect
  * through `get` (abi.ts's zw_host_body_read).
  */
-import { BATCH_REF, type Body, bodyIds } from "./channel/batch.js"
+import { BATCH_REF, type Body, bodyIds, POOLED_BODY_MAX } from "./channel/batch.js"
 import { ZW_LIMIT } from "./zmqw.js"
 
 const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
 const REF_LEN = ZW_LIMIT.BATCH_REF_LEN
+const EMPTY = new Uint8Array(0)
+
+/**
+ * A body the facade transferred (worker mode) whose buffer goes back to it for reuse
+ * (batch.ts's BodyPool) once the core has released it and every write of it has finished: a
+ * stream keeps the bytes it was given until its write callback, so returning one earlier would
+ * let the facade overwrite bytes still on their way out.
+ */
+interface Returnable {
+  bytes: Uint8Array
+  writes: number
+  released: boolean
+}
 
 export class Bodies {
   private readonly held = new Map<number, Uint8Array>()
   /** Ids of bodies collected from connections (see adoptReceived). */
   private readonly received = new Set<number>()
+  private readonly returnable = new Map<number, Returnable>()
+  /** Buffers to hand back to the facade (the host posts them in a "bodies" op). */
+  returned: ArrayBuffer[] = []
+  /** Buffers handed back so far (the host's stats). */
+  returnedTotal = 0
   private next = 1
 
   /** Bodies held now (tests: everything the core released or the host dropped is gone). */
@@ -36,10 +54,32 @@ export class Bodies {
       if (h & BATCH_REF) {
         const body = bodies[view.getUint32(off + 4, true) - 1]
         const id = this.fresh()
-        this.held.set(id, body instanceof Uint8Array ? body : new Uint8Array(body))
+        const bytes = body instanceof Uint8Array ? body : new Uint8Array(body)
+        this.held.set(id, bytes)
+        if (!(body instanceof Uint8Array) && body.byteLength <= POOLED_BODY_MAX) {
+          this.returnable.set(id, { bytes, writes: 0, released: false })
+        }
         view.setUint32(off + 4, id, true)
       }
       off += 4 + (h & LEN_MASK)
+    }
+  }
+
+  /**
+   * The bytes of body id for a stream's write, and for a body whose buffer goes back, the
+   * callback for that write's end (true if it made a buffer ready to post).
+   */
+  forWrite(id: number): { bytes: Uint8Array; done?: () => boolean } {
+    const bytes = this.held.get(id) ?? EMPTY
+    const entry = this.returnable.get(id)
+    if (!entry) return { bytes }
+    entry.writes++
+    return {
+      bytes,
+      done: () => {
+        entry.writes--
+        return this.settle(entry)
+      },
     }
   }
 
@@ -47,6 +87,19 @@ export class Bodies {
   release(id: number): void {
     this.held.delete(id)
     this.received.delete(id)
+    const entry = this.returnable.get(id)
+    if (entry) {
+      this.returnable.delete(id)
+      entry.released = true
+      this.settle(entry)
+    }
+  }
+
+  private settle(entry: Returnable): boolean {
+    if (!entry.released || entry.writes > 0) return false
+    this.returned.push(entry.bytes.buffer as ArrayBuffer)
+    this.returnedTotal++
+    return true
   }
 
   /** The messages of a batch (part) the core never took: their bodies go. */
@@ -57,6 +110,8 @@ export class Bodies {
   clear(): void {
     this.held.clear()
     this.received.clear()
+    this.returnable.clear()
+    this.returned = []
   }
 
   /** A body collected from a connection (zw_conn_body): only its one frame will name it, so

@@ -344,6 +344,7 @@ export class Host implements HostApi, StreamSink {
       lentMessages,
       lentBytes,
       wasmBytes: this.core.memoryBytes,
+      returnedBodies: this.bodies.returnedTotal,
     }
   }
 
@@ -495,8 +496,9 @@ export class Host implements HostApi, StreamSink {
       const out = this.core.connOutput(conn.id)
       if (typeof out === "number") {
         // A body the host holds: written as it is (the stream keeps it until it is out, whatever
-        // the core's release says meanwhile).
-        conn.write(this.bodies.get(out) ?? new Uint8Array(0))
+        // the core's release says meanwhile; a buffer that goes back waits for the write).
+        const { bytes, done } = this.bodies.forWrite(out)
+        conn.write(bytes, done && (() => done() && this.flushSoon()))
         continue
       }
       if (out.length === 0) break
@@ -742,7 +744,7 @@ export class Host implements HostApi, StreamSink {
 
   /** See Flusher: at the end of this job the first time in a turn, then once per turn. */
   private flushSoon(): void {
-    if (this.outOps.length === 0 && this.recycled.length === 0) return
+    if (this.outOps.length === 0 && this.recycled.length === 0 && this.bodies.returned.length === 0) return
     this.flusher.soon()
   }
 
@@ -752,6 +754,12 @@ export class Host implements HostApi, StreamSink {
       this.outOps.push({ t: "batches", b: this.recycled })
       this.outTransfer.push(...this.recycled)
       this.recycled = []
+    }
+    const returned = this.bodies.returned
+    if (returned.length) {
+      this.outOps.push({ t: "bodies", b: returned })
+      this.outTransfer.push(...returned)
+      this.bodies.returned = []
     }
     const ops = this.outOps
     const transfer = this.outTransfer

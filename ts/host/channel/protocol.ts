@@ -67,6 +67,8 @@ export type ToFacade =
   | { t: "status"; s: number; taken: number; cap: number; flags: number }
   /** Batch buffers of "send" ops the core has taken whole, for the facade to reuse. */
   | { t: "batches"; b: ArrayBuffer[] }
+  /** Body buffers of "send" ops (worker mode) released and written, for the facade to reuse. */
+  | { t: "bodies"; b: ArrayBuffer[] }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
   /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
@@ -102,6 +104,8 @@ export interface HostStats {
   lentMessages: number
   lentBytes: number
   wasmBytes: number
+  /** Body buffers handed back to the facade for reuse so far (worker mode; see bodies.ts). */
+  returnedBodies: number
 }
 export type HostMethod = keyof HostApi
 

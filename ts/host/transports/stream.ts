@@ -46,8 +46,9 @@ export class StreamConn {
     return this.gone
   }
 
-  write(bytes: Uint8Array): void {
-    if (!this.stream.write(bytes)) this.blocked = true
+  /** `done` runs once the stream no longer holds the bytes (written, or the stream failed). */
+  write(bytes: Uint8Array, done?: () => void): void {
+    if (!this.stream.write(bytes, done)) this.blocked = true
   }
 
   cork(): void {
