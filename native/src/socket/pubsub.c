@@ -173,7 +173,10 @@ int zw_pubsock_recv(zw_socket_t *s, zw_frame_t **msg, zw_pipe_t **from) {
     zw_pubsock_t *p = s->priv;
     zw_frame_t *m = zw_fq_recv(&p->fq, from);
     if (!m) return ZW_EAGAIN;
-    p->last = (*from)->peer;
+    /* Manual mode subscribes the peer last heard from. One whose session is draining (gone for
+     * good: its out pipe has left the trie and is freed once this read is done) cannot be, or
+     * a later SUBSCRIBE would put a freed pipe in the trie. */
+    p->last = (*from)->peer->closed ? NULL : (*from)->peer;
     *msg = m;
     return ZW_OK;
 }
