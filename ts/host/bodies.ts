@@ -37,6 +37,9 @@ export class Bodies {
   returnedTotal = 0
   private next = 1
 
+  /** `onReturned`: a buffer is ready in `returned` (the host flushes soon). */
+  constructor(private readonly onReturned: () => void) {}
+
   /** Bodies held now (tests: everything the core released or the host dropped is gone). */
   get size(): number {
     return this.held.size
@@ -66,21 +69,18 @@ export class Bodies {
   }
 
   /**
-   * The bytes of body id for a stream's write, and for a body whose buffer goes back, the
-   * callback for that write's end (true if it made a buffer ready to post).
+   * Writes body id to a stream; a body whose buffer goes back is counted until that write's
+   * callback (one closure per such write, none for the others).
    */
-  forWrite(id: number): { bytes: Uint8Array; done?: () => boolean } {
+  writeTo(id: number, stream: { write(bytes: Uint8Array, done?: () => void): void }): void {
     const bytes = this.held.get(id) ?? EMPTY
     const entry = this.returnable.get(id)
-    if (!entry) return { bytes }
+    if (!entry) return stream.write(bytes)
     entry.writes++
-    return {
-      bytes,
-      done: () => {
-        entry.writes--
-        return this.settle(entry)
-      },
-    }
+    stream.write(bytes, () => {
+      entry.writes--
+      this.settle(entry)
+    })
   }
 
   /** The core is done with a body (ZW_FX_RELEASE). */
@@ -95,11 +95,11 @@ export class Bodies {
     }
   }
 
-  private settle(entry: Returnable): boolean {
-    if (!entry.released || entry.writes > 0) return false
+  private settle(entry: Returnable): void {
+    if (!entry.released || entry.writes > 0) return
     this.returned.push(entry.bytes.buffer as ArrayBuffer)
     this.returnedTotal++
-    return true
+    this.onReturned()
   }
 
   /** The messages of a batch (part) the core never took: their bodies go. */

@@ -115,7 +115,7 @@ export class Host implements HostApi, StreamSink {
   /** The engine failed (an exception out of the core or the host's own code): see fatal(). */
   private dead = false
   /** Large bodies the core holds by id (zmqw.h's body refs). */
-  private readonly bodies = new Bodies()
+  private readonly bodies = new Bodies(() => this.flushSoon())
 
   constructor(
     private readonly core: WasmCore,
@@ -497,8 +497,7 @@ export class Host implements HostApi, StreamSink {
       if (typeof out === "number") {
         // A body the host holds: written as it is (the stream keeps it until it is out, whatever
         // the core's release says meanwhile; a buffer that goes back waits for the write).
-        const { bytes, done } = this.bodies.forWrite(out)
-        conn.write(bytes, done && (() => done() && this.flushSoon()))
+        this.bodies.writeTo(out, conn)
         continue
       }
       if (out.length === 0) break
