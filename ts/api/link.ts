@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
-import { batchPool, type Body, bodyPool } from "../host/channel/batch.js"
+import { batchPool, type Body, type BodyBytes, bodyPool } from "../host/channel/batch.js"
+import { isLent, Lender } from "../host/channel/lending.js"
 import { Flusher } from "../host/channel/flusher.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
@@ -18,7 +19,7 @@ import { type ZmqError, zmqError } from "./errors.js"
 export interface LinkedSocket {
   onStatus(taken: number, cap: number, flags: number): void
   onRefused(seq: number, code: string): void
-  onMessages(batch: ArrayBuffer, n: number, bodies?: Body[]): void
+  onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void
   onGone(): void
   /** The engine died: fail the waiting send and receive with err, and every later call. */
   onDead(err: ZmqError): void
@@ -53,6 +54,8 @@ export class Link {
   private nextHandle = 1
   /** Pending sends, receives, calls and lingering sockets: while > 0 the process stays up. */
   private holds = 0
+  /** Worker mode: the Buffers of large bodies the host asks for a window at a time. */
+  readonly lender: Lender | undefined
   /** Set once the engine thread has died; every call fails with it from then on. */
   private dead: ZmqError | undefined
 
@@ -82,6 +85,7 @@ export class Link {
       worker.on("exit", (code) => this.die(new Error(`zeromq-wasm: the engine worker exited with code ${code}`)))
       worker.unref()
       this.worker = worker
+      this.lender = new Lender()
       this.port = { post: (ops, transfer) => worker.postMessage(ops, transfer), onmessage: undefined }
     }
   }
@@ -121,6 +125,7 @@ export class Link {
     this.ops = []
     this.transfer = []
     this.bytes = 0
+    this.lender?.clear()
     // hold() and release() do nothing from now on: no waiter failed above and no lingering
     // socket (whose "gone" will never come) may keep the process up.
     this.worker?.unref()
@@ -190,8 +195,12 @@ export class Link {
   sendBatch(handle: number, b: ArrayBuffer, len: number, n: number, bodies: Body[]): void {
     if (this.dead) return
     this.ops.push({ t: "send", s: handle, b, len, n, bodies: bodies.length ? bodies : undefined })
-    // A worker's bodies are ArrayBuffers of their own (batch.ts): they move, not copy.
-    for (const body of bodies) if (body instanceof ArrayBuffer) this.transfer.push(body)
+    // A worker's bodies are ArrayBuffers of their own (batch.ts), or lent with a head of their
+    // own (lending.ts): they move, not copy.
+    for (const body of bodies) {
+      if (body instanceof ArrayBuffer) this.transfer.push(body)
+      else if (isLent(body) && body.head) this.transfer.push(body.head)
+    }
     this.transfer.push(b)
   }
 
@@ -243,7 +252,20 @@ export class Link {
           this.sockets.get(op.s)?.onStatus(op.taken, op.cap, op.flags)
           break
         case "msgs":
-          this.sockets.get(op.s)?.onMessages(op.b, op.n, op.bodies)
+          // A lent body received over inproc is copied now: an "unlend" may follow.
+          this.sockets.get(op.s)?.onMessages(op.b, op.n, op.bodies?.map((b) => (isLent(b) ? (this.lender as Lender).copy(b) : b)))
+          break
+        case "want": {
+          const b = this.lender?.window(op.f, op.off, op.len)
+          if (b) {
+            this.ops.push({ t: "chunk", f: op.f, off: op.off, b })
+            this.transfer.push(b)
+            this.flushSoon()
+          }
+          break
+        }
+        case "unlend":
+          for (const f of op.f) this.lender?.forget(f)
           break
         case "batches":
           for (const b of op.b) batchPool.put(b)

@@ -4,7 +4,7 @@
  * class packs messages into batches, resolves sends within the credit the host reports, and hands
  * out received messages.
  */
-import { BatchReader, BatchWriter, type Body } from "../host/channel/batch.js"
+import { BatchReader, BatchWriter, type BodyBytes } from "../host/channel/batch.js"
 import { RECV_BYTES, RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
 import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
@@ -79,6 +79,7 @@ export abstract class Socket implements LinkedSocket {
     this.link = this.context.link
     // Inline, the engine writes the user's large Buffers as they are (zeromq.js sends by reference).
     this.writer.copyBodies = !this.link.inline
+    this.writer.lender = this.link.lender
     this.handle = this.link.register(this)
     this.control("open", [this.handle, this.typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
     for (const [key, value] of Object.entries(options)) {
@@ -404,7 +405,7 @@ export abstract class Socket implements LinkedSocket {
   }
 
   /** @internal */
-  onMessages(batch: ArrayBuffer, n: number, bodies?: Body[]): void {
+  onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void {
     if (this.isClosed) return
     this.inbox.push(new BatchReader(batch, n, bodies))
     this.demanding = false

@@ -87,7 +87,9 @@ function wasmImports(memory: () => WebAssembly.Memory, body: () => BodyLookup): 
       zw_host_body_read: (id: number, offset: number, dst: number, len: number) => {
         const to = new Uint8Array(memory().buffer, dst, len)
         const from = body()(id >>> 0)
-        // The core reads only bodies it holds, within them; anything else is a bug: zeros.
+        // The core reads only bodies it holds, within them; past a lent body's head (a topic
+        // match against a subscription longer than it, channel/lending.ts) and anything else
+        // reads zeros.
         if (from && offset + len <= from.length) to.set(from.subarray(offset, offset + len))
         else to.fill(0)
       },

@@ -8,6 +8,8 @@
  * through `get` (abi.ts's zw_host_body_read).
  */
 import { BATCH_REF, type Body, bodyIds, POOLED_BODY_MAX } from "./channel/batch.js"
+import { isLent, type LentRef } from "./channel/lending.js"
+import { LentBody, type LentHost, type LentSink } from "./lent.js"
 import { ZW_LIMIT } from "./zmqw.js"
 
 const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
@@ -26,8 +28,23 @@ interface Returnable {
   released: boolean
 }
 
+/** What the bodies need from the host for lent bodies (lent.ts). */
+export interface BodiesHost {
+  /** A buffer is ready in `returned` (the host flushes soon). */
+  returned(): void
+  /** Ask the facade for a window of lent body f. */
+  want(f: number, off: number, len: number): void
+  /** Lent body f is done with. */
+  unlend(f: number): void
+}
+
 export class Bodies {
+  /** Every body by id (a lent one by its head: what the core's reads see). */
   private readonly held = new Map<number, Uint8Array>()
+  /** Lent bodies (worker mode, over LEND_MIN bytes) by id, and by the facade's number. */
+  private readonly lent = new Map<number, LentBody>()
+  private readonly byLender = new Map<number, LentBody>()
+  private readonly lentHost: LentHost
   /** Ids of bodies collected from connections (see adoptReceived). */
   private readonly received = new Set<number>()
   private readonly returnable = new Map<number, Returnable>()
@@ -37,8 +54,21 @@ export class Bodies {
   returnedTotal = 0
   private next = 1
 
-  /** `onReturned`: a buffer is ready in `returned` (the host flushes soon). */
-  constructor(private readonly onReturned: () => void) {}
+  constructor(private readonly host: BodiesHost) {
+    this.lentHost = {
+      want: (f, off, len) => host.want(f, off, len),
+      giveBack: (b) => this.giveBack(b),
+      done: (body) => {
+        this.byLender.delete(body.f)
+        host.unlend(body.f)
+      },
+    }
+  }
+
+  /** Lent bodies not yet done with (the host's stats). */
+  get lentCount(): number {
+    return this.byLender.size
+  }
 
   /** Bodies held now (tests: everything the core released or the host dropped is gone). */
   get size(): number {
@@ -57,6 +87,15 @@ export class Bodies {
       if (h & BATCH_REF) {
         const body = bodies[view.getUint32(off + 4, true) - 1]
         const id = this.fresh()
+        if (isLent(body)) {
+          const lent = new LentBody(body.f, body.size, body.head as ArrayBuffer, this.lentHost)
+          this.lent.set(id, lent)
+          this.byLender.set(body.f, lent)
+          this.held.set(id, lent.head)
+          view.setUint32(off + 4, id, true)
+          off += 4 + (h & LEN_MASK)
+          continue
+        }
         const bytes = body instanceof Uint8Array ? body : new Uint8Array(body)
         this.held.set(id, bytes)
         if (!(body instanceof Uint8Array) && body.byteLength <= POOLED_BODY_MAX) {
@@ -72,7 +111,9 @@ export class Bodies {
    * Writes body id to a stream; a body whose buffer goes back is counted until that write's
    * callback (one closure per such write, none for the others).
    */
-  writeTo(id: number, stream: { write(bytes: Uint8Array, done?: () => void): void }): void {
+  writeTo(id: number, stream: LentSink): void {
+    const lent = this.lent.get(id)
+    if (lent) return lent.start(stream) // the host then calls writeLent until it is written
     const bytes = this.held.get(id) ?? EMPTY
     const entry = this.returnable.get(id)
     if (!entry) return stream.write(bytes)
@@ -83,10 +124,37 @@ export class Bodies {
     })
   }
 
+  /**
+   * Writes what `sink` can of the lent body it is writing: true once it is all written (the
+   * host may pull output from the core again), false while it waits for a window or a drain.
+   */
+  writeLent(sink: LentSink): boolean {
+    return (sink.lent as NonNullable<LentSink["lent"]>).body.write(sink)
+  }
+
+  /** A window of lent body f arrived: the sinks waiting for it, to write again. */
+  arrive(f: number, off: number, b: ArrayBuffer): LentSink[] {
+    const lent = this.byLender.get(f)
+    if (lent) return lent.arrive(off, b)
+    this.giveBack(b) // done with meanwhile (a writer's connection closed)
+    return []
+  }
+
+  /** `sink`'s connection is gone: it writes no more of its lent body. */
+  leave(sink: LentSink): void {
+    sink.lent?.body.leave(sink)
+  }
+
   /** The core is done with a body (ZW_FX_RELEASE). */
   release(id: number): void {
     this.held.delete(id)
     this.received.delete(id)
+    const lent = this.lent.get(id)
+    if (lent) {
+      this.lent.delete(id)
+      lent.release()
+      return
+    }
     const entry = this.returnable.get(id)
     if (entry) {
       this.returnable.delete(id)
@@ -97,9 +165,13 @@ export class Bodies {
 
   private settle(entry: Returnable): void {
     if (!entry.released || entry.writes > 0) return
-    this.returned.push(entry.bytes.buffer as ArrayBuffer)
+    this.giveBack(entry.bytes.buffer as ArrayBuffer)
+  }
+
+  private giveBack(b: ArrayBuffer): void {
+    this.returned.push(b)
     this.returnedTotal++
-    this.onReturned()
+    this.host.returned()
   }
 
   /** The messages of a batch (part) the core never took: their bodies go. */
@@ -108,9 +180,12 @@ export class Bodies {
   }
 
   clear(): void {
+    for (const lent of this.byLender.values()) lent.clear()
     this.held.clear()
     this.received.clear()
     this.returnable.clear()
+    this.lent.clear()
+    this.byLender.clear()
     this.returned = []
   }
 
@@ -141,7 +216,8 @@ export class Bodies {
         refs++
         const size = view.getUint32(off + 8, true)
         bodyBytes += size - REF_LEN
-        if (!this.received.has(view.getUint32(off + 4, true))) extra += size - REF_LEN
+        const id = view.getUint32(off + 4, true)
+        if (!this.received.has(id) && !this.lent.has(id)) extra += size - REF_LEN
       }
       off += 4 + (h & LEN_MASK)
     }
@@ -156,10 +232,16 @@ export class Bodies {
       const h = view.getUint32(off, true)
       const n = h & LEN_MASK
       const id = h & BATCH_REF ? view.getUint32(off + 4, true) : 0
-      if (h & BATCH_REF && this.received.has(id)) {
-        const body = this.held.get(id) as Uint8Array
-        this.received.delete(id)
-        bodies.push(transfer ? (body.buffer as ArrayBuffer) : body)
+      const lent = h & BATCH_REF ? this.lent.get(id) : undefined
+      if (h & BATCH_REF && (lent || this.received.has(id))) {
+        if (lent) {
+          // Sent over inproc by this facade: it copies the body from the Buffer it lent.
+          bodies.push({ f: lent.f, size: lent.size } satisfies LentRef)
+        } else {
+          const body = this.held.get(id) as Uint8Array
+          this.received.delete(id)
+          bodies.push(transfer ? (body.buffer as ArrayBuffer) : body)
+        }
         out.set(batch.subarray(off, off + 4 + n), to)
         w.setUint32(to + 4, bodies.length, true)
         to += 4 + n

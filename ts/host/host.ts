@@ -115,7 +115,19 @@ export class Host implements HostApi, StreamSink {
   /** The engine failed (an exception out of the core or the host's own code): see fatal(). */
   private dead = false
   /** Large bodies the core holds by id (zmqw.h's body refs). */
-  private readonly bodies = new Bodies(() => this.flushSoon())
+  private readonly bodies = new Bodies({
+    returned: () => this.flushSoon(),
+    want: (f, off, len) => {
+      this.emit({ t: "want", f, off, len })
+      this.flushSoon()
+    },
+    unlend: (f) => {
+      this.unlent.push(f)
+      this.flushSoon()
+    },
+  })
+  /** Lent bodies done with since the last flush (one "unlend" op). */
+  private unlent: number[] = []
 
   constructor(
     private readonly core: WasmCore,
@@ -158,6 +170,7 @@ export class Host implements HostApi, StreamSink {
     this.outOps = []
     this.recycled = []
     this.outTransfer = []
+    this.unlent = []
     this.bodies.clear()
     this.port.post([{ t: "fatal", detail: err instanceof Error ? err.message : String(err) }], [])
   }
@@ -196,6 +209,9 @@ export class Host implements HostApi, StreamSink {
           if (sock && !sock.closing) this.withdraw(sock, op.seq)
           break
         }
+        case "chunk":
+          for (const conn of this.bodies.arrive(op.f, op.off, op.b)) this.writeOut(conn as StreamConn)
+          break
       }
     }
     this.turn()
@@ -345,6 +361,7 @@ export class Host implements HostApi, StreamSink {
       lentBytes,
       wasmBytes: this.core.memoryBytes,
       returnedBodies: this.bodies.returnedTotal,
+      lentBodies: this.bodies.lentCount,
     }
   }
 
@@ -476,6 +493,7 @@ export class Host implements HostApi, StreamSink {
   }
 
   private streamClosed(conn: StreamConn): void {
+    this.bodies.leave(conn)
     const sock = this.owners.get(conn)
     this.owners.delete(conn)
     if (sock) {
@@ -493,6 +511,11 @@ export class Host implements HostApi, StreamSink {
     // Corked, the pieces (a large frame comes as header, then body) leave in one writev.
     conn.cork()
     while (!conn.blocked && !conn.isGone) {
+      // A lent body comes from the facade a window at a time; the core's output waits for it.
+      if (conn.lent) {
+        if (this.bodies.writeLent(conn)) continue
+        break
+      }
       const out = this.core.connOutput(conn.id)
       if (typeof out === "number") {
         // A body the host holds: written as it is (the stream keeps it until it is out, whatever
@@ -504,6 +527,10 @@ export class Host implements HostApi, StreamSink {
       conn.write(Buffer.from(out)) // copy: the view dies with the next core call
     }
     conn.uncork()
+    if (conn.endAfterLent && !conn.lent) {
+      conn.endAfterLent = false
+      conn.end()
+    }
   }
 
   // ---- the turn ------------------------------------------------------------------------------
@@ -643,7 +670,8 @@ export class Host implements HostApi, StreamSink {
         const conn = this.conns.get(fx.id as ConnId)
         if (conn) {
           this.writeOut(conn) // an ERROR command may be queued for the peer
-          conn.end()
+          if (conn.lent) conn.endAfterLent = true // the rest of the body first
+          else conn.end()
         }
         break
       }
@@ -743,7 +771,7 @@ export class Host implements HostApi, StreamSink {
 
   /** See Flusher: at the end of this job the first time in a turn, then once per turn. */
   private flushSoon(): void {
-    if (this.outOps.length === 0 && this.recycled.length === 0 && this.bodies.returned.length === 0) return
+    if (this.outOps.length === 0 && this.recycled.length === 0 && this.bodies.returned.length === 0 && this.unlent.length === 0) return
     this.flusher.soon()
   }
 
@@ -759,6 +787,10 @@ export class Host implements HostApi, StreamSink {
       this.outOps.push({ t: "bodies", b: returned })
       this.outTransfer.push(...returned)
       this.bodies.returned = []
+    }
+    if (this.unlent.length) {
+      this.outOps.push({ t: "unlend", f: this.unlent })
+      this.unlent = []
     }
     const ops = this.outOps
     const transfer = this.outTransfer

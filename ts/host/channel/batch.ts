@@ -8,6 +8,7 @@
  * enters wasm memory; the host gives it an id of its own (host/bodies.ts).
  */
 import { ZW_LIMIT } from "../zmqw.js"
+import type { Lender, LentRef } from "./lending.js"
 
 export const BATCH_MORE = ZW_LIMIT.BATCH_MORE
 export const BATCH_REF = ZW_LIMIT.BATCH_REF
@@ -15,9 +16,11 @@ export const REF_LEN = ZW_LIMIT.BATCH_REF_LEN
 export const BODY_MIN = ZW_LIMIT.BODY_MIN
 const LEN_MASK = ZW_LIMIT.BATCH_LEN_MASK
 
-/** A body beside a batch: an ArrayBuffer of exactly its bytes (transferred), or inline the
- *  user's own bytes. */
-export type Body = ArrayBuffer | Uint8Array
+/** A body's bytes beside a batch: an ArrayBuffer of exactly its bytes (transferred), or inline
+ *  the user's own bytes. */
+export type BodyBytes = ArrayBuffer | Uint8Array
+/** A body beside a batch: its bytes, or (worker mode, large) lent (lending.ts). */
+export type Body = BodyBytes | LentRef
 
 const encoder = new TextEncoder()
 
@@ -109,6 +112,8 @@ export class BatchWriter {
    * user's bytes are sent by reference, as zeromq.js sends a Buffer.
    */
   copyBodies = true
+  /** Worker mode: where bodies over LEND_MIN bytes are lent instead of copied (lending.ts). */
+  lender: Lender | undefined
 
   constructor(initial = 16 * 1024) {
     this.buf = new Uint8Array(initial)
@@ -158,7 +163,11 @@ export class BatchWriter {
   /** A ref frame for a large body; `own`: the bytes are ours already (an encoded string). */
   private addBody(bytes: Uint8Array, more: number, own: boolean): void {
     let body: Body = bytes
-    if (this.copyBodies) {
+    // Over LEND_MIN (= POOLED_BODY_MAX): the user's bytes stay here, lent (an encoded string is
+    // ours already and moves as it is).
+    if (this.copyBodies && !own && this.lender && bytes.length > POOLED_BODY_MAX) {
+      body = this.lender.lend(bytes)
+    } else if (this.copyBodies) {
       const pooled = own ? undefined : bodyPool.get(bytes.byteLength)
       if (pooled) new Uint8Array(pooled).set(bytes)
       body = pooled ?? (own && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
@@ -203,7 +212,7 @@ export class BatchReader {
   private readonly view: DataView
   private off = 0
 
-  constructor(private readonly buf: ArrayBuffer, public remaining: number, private readonly bodies?: Body[]) {
+  constructor(private readonly buf: ArrayBuffer, public remaining: number, private readonly bodies?: BodyBytes[]) {
     this.view = new DataView(buf)
   }
 
@@ -214,7 +223,7 @@ export class BatchReader {
       const len = h & LEN_MASK
       if (h & BATCH_REF) {
         // A large body that came beside the batch: the user gets it as it is.
-        const body = (this.bodies as Body[])[this.view.getUint32(this.off + 4, true) - 1]
+        const body = (this.bodies as BodyBytes[])[this.view.getUint32(this.off + 4, true) - 1]
         parts.push(body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
       } else {
         parts.push(Buffer.from(this.buf, this.off + 4, len))

@@ -56,6 +56,8 @@ export type ToHost =
   | { t: "credit"; s: number; n: number; bytes: number }
   /** Drop message number seq of socket s (counted from 1) unless the core took it already. */
   | { t: "withdraw"; s: number; seq: number }
+  /** Bytes [off, off + b.byteLength) of lent body f, as the host asked ("want"; lending.ts). */
+  | { t: "chunk"; f: number; off: number; b: ArrayBuffer }
 
 export type ToFacade =
   | { t: "ret"; id: number; v?: unknown; e?: ErrorInfo }
@@ -69,6 +71,10 @@ export type ToFacade =
   | { t: "batches"; b: ArrayBuffer[] }
   /** Body buffers of "send" ops (worker mode) released and written, for the facade to reuse. */
   | { t: "bodies"; b: ArrayBuffer[] }
+  /** Send bytes [off, off + len) of lent body f (lending.ts). */
+  | { t: "want"; f: number; off: number; len: number }
+  /** Lent bodies the host is done with: the facade lets go of their Buffers. */
+  | { t: "unlend"; f: number[] }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
   /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
@@ -106,6 +112,8 @@ export interface HostStats {
   wasmBytes: number
   /** Body buffers handed back to the facade for reuse so far (worker mode; see bodies.ts). */
   returnedBodies: number
+  /** Lent bodies (worker mode, lending.ts) the host still writes or may be asked for. */
+  lentBodies: number
 }
 export type HostMethod = keyof HostApi
 

@@ -5,6 +5,7 @@
  */
 import type { Duplex } from "node:stream"
 import type { ConnId } from "../abi.js"
+import type { LentSink, LentWriter } from "../lent.js"
 
 export interface StreamSink {
   /** Bytes arrived for conn. */
@@ -15,7 +16,7 @@ export interface StreamSink {
   closed(conn: StreamConn): void
 }
 
-export class StreamConn {
+export class StreamConn implements LentSink {
   /** write() returned false: stop pulling output until "drain". */
   blocked = false
   /** The core asked to close; end once output is written. */
@@ -25,6 +26,10 @@ export class StreamConn {
   bodyHave = 0
   /** The last input ended at or in a large body: offer the core a small window next. */
   probe = false
+  /** A lent body being written (host/lent.ts): no other output until it is out. */
+  lent: LentWriter | undefined = undefined
+  /** The core asked to close while a lent body was still being written: end after it. */
+  endAfterLent = false
   private gone = false
 
   constructor(readonly id: ConnId, readonly stream: Duplex, sink: StreamSink, unref: boolean) {
