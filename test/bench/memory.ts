@@ -28,7 +28,8 @@
 //             numbers continuously; a PULL process bound on that port counts them; after 1 s it is
 //             SIGKILLed, and 2 s later a fresh PULL binds the same port; 1 s later sending stops.
 //             Reported: sends that resolved while no PULL was bound ("accepted while down"),
-//             sequence numbers that reached neither PULL ("lost"; split by when they were sent),
+//             sequence numbers that reached neither PULL ("lost"; split by when they were sent), of
+//             those accepted while down how many waited for the next PULL (not lost: at most SNDHWM),
 //             and whether traffic resumed; and, at the kill, how many sends had resolved that the
 //             first PULL never got ("in flight") and the bytes queued in the kernel's TCP buffers
 //             of that connection (ss). The sender is as fast as each implementation's `send()`.
@@ -549,7 +550,11 @@ async function killPeer(impl: Impl, rate = 0): Promise<Row> {
       atKill: { inFlight, kernelSendQ: kernel.send, kernelRecvQ: kernel.recv, senderNodeWritable: atKill.writable },
       pull2: { count: report.count, max: report.max, ranges: report.ranges.length <= 20 ? report.ranges : report.ranges.length },
       lost, duplicates, resumed, trace: window.trace },
-    summary: `accepted while down ${window.down.toLocaleString("en")} (${(boundAt - killAt).toFixed(0)} ms); ` +
+    // Of those accepted while down, the ones that were not lost waited for the next PULL: at most
+    // SNDHWM once the connection's error is seen; the rest went into the dying PULL's kernel
+    // buffers before it was (its process teardown takes ~20 ms here), at the sender's speed.
+    summary: `accepted while down ${window.down.toLocaleString("en")} (${(boundAt - killAt).toFixed(0)} ms; ` +
+      `${(window.down - lost.whileDown).toLocaleString("en")} of them queued for the next PULL); ` +
       `in flight at kill ${inFlight.toLocaleString("en")} (kernel Send-Q ${(kernel.send / 1024).toFixed(0)} KiB, ` +
       `Recv-Q ${(kernel.recv / 1024).toFixed(0)} KiB` +
       `${atKill.writable ? `, sender's Node write queues ${(atKill.writable / 1024).toFixed(0)} KiB` : ""}); ` +

@@ -11,6 +11,8 @@ function toPart(value: MessageLike): Uint8Array | string {
   if (typeof value === "string") return value
   if (value === null) return EMPTY
   if (typeof value === "number") return String(value)
+  // A Buffer or Uint8Array as it is (a view of it would be an allocation per send).
+  if (value instanceof Uint8Array) return value
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
   if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer)) {
     return new Uint8Array(value)
