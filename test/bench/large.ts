@@ -3,7 +3,9 @@
 // (native libzmq) in one run: the time from the first send() to the last message received, how
 // long the first send() took to resolve, and each process's peak RSS (getrusage's maxrss).
 //
-// usage: large [--sizes=1M,16M,256M] [--impls=worker,inline,native] [--json]
+// usage: large [--sizes=1M,16M,256M] [--impls=worker,inline,native] [--receiver=bind|connect] [--json]
+//   --receiver=connect: the PUSH binds and the PULL connects (ours then reads a large body
+//   straight into place: node:net's onread, which Node has for client sockets only).
 import { args, child } from "./proc.js"
 
 const units: Record<string, number> = { K: 1 << 10, M: 1 << 20, G: 1 << 30 }
@@ -11,6 +13,7 @@ const parseSize = (text: string) => Number.parseFloat(text) * (units[text.at(-1)
 const sizes = (args.get("sizes") ?? "1M,16M,256M").split(",").map(parseSize)
 const wanted = (args.get("impls") ?? "worker,inline,native").split(",")
 const json = args.has("json")
+const receiverConnects = args.get("receiver") === "connect"
 
 /** Messages per run: about 256 MiB in total for small sizes, one for the largest. */
 const countFor = (size: number) => Math.max(1, Math.min(64, Math.round((256 << 20) / size)))
@@ -26,11 +29,12 @@ type Impl = (typeof impls)[number]
 
 /** The receiver: binds, prints its endpoint, receives `count` messages of `size` bytes, checks
  *  their length and last byte, prints the time it got the last one and its peak RSS. */
-const receiverSource = (impl: Impl, size: number, count: number) => `
+const receiverSource = (impl: Impl, size: number, count: number, endpoint = "") => `
 import * as zmq from ${JSON.stringify(impl.module)}
 const pull = new zmq.Pull({ context: ${impl.context}, linger: 0 })
-await pull.bind("tcp://127.0.0.1:*")
-console.log("endpoint " + pull.lastEndpoint)
+${receiverConnects ? `pull.connect(${JSON.stringify(endpoint)})
+console.log("connecting")` : `await pull.bind("tcp://127.0.0.1:*")
+console.log("endpoint " + pull.lastEndpoint)`}
 for (let i = 0; i < ${count}; i++) {
   const [msg] = await pull.receive()
   if (msg.length !== ${size} || msg[${size - 1}] !== (i & 0xff)) throw new Error("bad message " + i)
@@ -45,7 +49,9 @@ pull.close()`
 const senderSource = (impl: Impl, endpoint: string, size: number, count: number) => `
 import * as zmq from ${JSON.stringify(impl.module)}
 const push = new zmq.Push({ context: ${impl.context} })
-push.connect(${JSON.stringify(endpoint)})
+${receiverConnects ? `await push.bind("tcp://127.0.0.1:*")
+console.log("endpoint " + push.lastEndpoint)
+await new Promise((resolve) => process.stdin.once("data", resolve)) // the receiver is connecting` : `push.connect(${JSON.stringify(endpoint)})`}
 process.on("SIGUSR2", () => {
   console.log("rss " + process.resourceUsage().maxRSS)
   process.exit(0)
@@ -70,9 +76,16 @@ interface Row {
 }
 
 async function measure(impl: Impl, size: number, count: number): Promise<Row> {
-  const receiver = child(receiverSource(impl, size, count))
-  const endpoint = await receiver.line("endpoint")
-  const sender = child(senderSource(impl, endpoint, size, count))
+  let receiver, sender
+  if (receiverConnects) {
+    sender = child(senderSource(impl, "", size, count))
+    receiver = child(receiverSource(impl, size, count, await sender.line("endpoint")))
+    await receiver.line("connecting")
+    sender.tell("go")
+  } else {
+    receiver = child(receiverSource(impl, size, count))
+    sender = child(senderSource(impl, await receiver.line("endpoint"), size, count))
+  }
   const [start, first, done] = await Promise.all([sender.line("start"), sender.line("first"), receiver.line("done")])
   sender.signal("SIGUSR2")
   const [senderRss, receiverRss] = await Promise.all([sender.line("rss"), receiver.line("rss")])
@@ -106,7 +119,8 @@ if (json) {
       row.timeVsNative === undefined ? "" : `${row.timeVsNative.toFixed(2)}x`])
   }
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)))
-  console.log("\nLarge messages, PUSH→PULL, sender and receiver in separate processes, TCP loopback")
+  console.log(`\nLarge messages, PUSH→PULL, sender and receiver in separate processes, TCP loopback, ` +
+    `the ${receiverConnects ? "PULL connecting" : "PULL binding"}`)
   for (const line of table) {
     console.log(line.map((cell, column) => column === 0 ? cell.padEnd(widths[column])
       : cell.padStart(widths[column])).join("  "))

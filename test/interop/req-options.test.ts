@@ -15,7 +15,10 @@ afterEach(closeCreated)
 
 for (const impl of [...ourImpls, their] as Impl[]) {
   describe(`${impl.name} REQ options with their ROUTER`, () => {
-    it("correlate: requests carry an id, and only the reply with that id is delivered", async () => {
+    // Not for their REQ: when libzmq drops the stale reply inside zmq_recv after zeromq.js's poll
+    // saw the socket readable, zeromq.js rejects the receive() with EAGAIN ("Operation was not
+    // possible or timed out") instead of waiting for the answer; seen under load in CI.
+    it.skipIf(impl === their)("correlate: requests carry an id, and only the reply with that id is delivered", async () => {
       const router = their.socket("Router" as never) as unknown as theirs.Router
       const endpoint = await bindAny(router)
       const req = impl.socket("Request", { correlate: true, routingId: "client" })

@@ -67,6 +67,29 @@ describe.each(ourImpls)("$name", (ours_: Impl) => {
     }
   })
 
+  for (const transport of ["tcp", "ipc"]) {
+    it(`their PUSH (bind) → our PULL (connect) over ${transport}: bodies read straight into place`, async () => {
+      // A dialed stream reads into the body being collected and otherwise into one scratch
+      // buffer (transports/stream.ts's DirectRead): large and small frames back to back,
+      // multipart, and a receiver that pauses at its HWM while bodies are half read.
+      const push = their.socket("Push")
+      await push.bind(address(transport))
+      const pull = ours_.socket("Pull", { receiveHighWaterMark: 2 })
+      pull.connect(push.lastEndpoint!)
+      const sent: Buffer[][] = []
+      for (let round = 0; round < 3; round++) {
+        for (const [i, size] of sizes.entries()) sent.push([body(size, i + round), Buffer.from(`small ${i}`), body(size + 17, i)])
+      }
+      const sending = (async () => { for (const parts of sent) await push.send(parts) })()
+      for (const [n, parts] of sent.entries()) {
+        const got = await pull.receive()
+        expect(got.length).toBe(3)
+        for (let k = 0; k < 3; k++) expect(Buffer.compare(got[k], parts[k]), `message ${n} part ${k}`).toBe(0)
+      }
+      await sending
+    })
+  }
+
   it("PUB matches topics inside large bodies, for libzmq and our SUBs", async () => {
     const pub = ours_.socket("Publisher")
     await pub.bind("tcp://127.0.0.1:*")

@@ -23,7 +23,7 @@ import {
   type ToFacade,
   type ToHost,
 } from "./channel/protocol.js"
-import { StreamConn, type StreamSink } from "./transports/stream.js"
+import { DirectRead, StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
 import { ipc } from "./transports/ipc.js"
 import { tcp } from "./transports/tcp.js"
@@ -126,6 +126,8 @@ export class Host implements HostApi, StreamSink {
       this.flushSoon()
     },
   })
+  /** Where dialed streams read when not into a body (transports/stream.ts's DirectRead). */
+  private readonly scratch = new Uint8Array(64 * 1024)
   /** Lent bodies done with since the last flush (one "unlend" op). */
   private unlent: number[] = []
 
@@ -390,7 +392,8 @@ export class Host implements HostApi, StreamSink {
     const entry = this.dialers.get(dialer)
     if (!entry) return
     const transport = transportOf(entry.address)
-    const stream = transport.dial(entry.address)
+    const direct = new DirectRead(this.scratch, this.scratch.subarray(0, PROBE_BYTES), this)
+    const stream = transport.dial(entry.address, direct.onread)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
     let settled = false
     const fail = () => {
@@ -423,7 +426,9 @@ export class Host implements HostApi, StreamSink {
           stream.destroy()
           return
         }
-        this.adopt(entry.sock, new StreamConn(conn, stream, this, this.options.unrefHandles))
+        const streamConn = new StreamConn(conn, stream, this, this.options.unrefHandles)
+        this.adopt(entry.sock, streamConn)
+        direct.attach(streamConn)
         this.turn()
       })
     })
@@ -456,10 +461,7 @@ export class Host implements HostApi, StreamSink {
         conn.bodyHave += k
         off += k
         if (conn.bodyHave < body.length) return
-        conn.body = undefined
-        conn.probe = true
-        const id = this.bodies.adoptReceived(body)
-        if (!this.core.connBody(conn.id, id)) this.bodies.release(id)
+        this.bodyDone(conn)
         continue
       }
       // Right after a body the next header may start another: offer a small window first, so a
@@ -479,6 +481,24 @@ export class Host implements HostApi, StreamSink {
         return
       }
     }
+  }
+
+  bodyRead(conn: StreamConn, n: number): void {
+    this.safely(() => {
+      conn.bodyHave += n
+      if (conn.bodyHave < (conn.body as Uint8Array).length) return
+      this.bodyDone(conn)
+      this.turn()
+    })
+  }
+
+  /** The large body being collected is whole: the core gets it by its id. */
+  private bodyDone(conn: StreamConn): void {
+    const body = conn.body as Uint8Array
+    conn.body = undefined
+    conn.probe = true
+    const id = this.bodies.adoptReceived(body)
+    if (!this.core.connBody(conn.id, id)) this.bodies.release(id)
   }
 
   drained(conn: StreamConn): void {

@@ -41,8 +41,8 @@ export const ipc: Transport = {
     return listenFile(address, name, onStream)
   },
 
-  dial(address): Duplex {
-    return net.connect({ path: socketPath(address.slice(SCHEME.length)) })
+  dial(address, onread): Duplex {
+    return net.connect({ path: socketPath(address.slice(SCHEME.length)), onread })
   },
 }
 

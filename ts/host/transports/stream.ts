@@ -14,6 +14,51 @@ export interface StreamSink {
   drained(conn: StreamConn): void
   /** The stream is gone (closed by either side, or failed). */
   closed(conn: StreamConn): void
+  /** A direct read (DirectRead) put n bytes at the end of conn's large body being collected. */
+  bodyRead(conn: StreamConn, n: number): void
+}
+
+/**
+ * Reads of a dialed stream straight into the host's buffers (node:net's `onread`; Node has no
+ * such option for accepted sockets): while a large body is being collected the kernel writes
+ * into the body itself (as libzmq reads into a large message), so its bytes are copied once, not
+ * twice; otherwise into one scratch buffer shared by every such stream of the host, whose bytes
+ * the host has copied (into wasm memory or a body) before the next read anywhere, so the stream
+ * allocates nothing per read either. Node asks for the next buffer right after each read's
+ * callback, when the host knows whether a body is wanted, or has just had one (StreamConn's
+ * `probe`: then the read is small).
+ */
+export class DirectRead {
+  private conn: StreamConn | undefined
+  /** Bytes read before the connection was handed to the core (none expected: the stream reads
+   *  once it is connected, and the host adopts it in the "connect" event). */
+  private early: Buffer[] = []
+
+  /** `probe`: the start of `scratch`, for the read after a body (see below). */
+  constructor(private readonly scratch: Uint8Array, private readonly probe: Uint8Array, private readonly sink: StreamSink) {}
+
+  readonly onread = {
+    // Right after a large body the next frame is likely large too: a small read takes its
+    // header, so that its body is read into the body and not copied out of the scratch.
+    buffer: (): Uint8Array => {
+      const conn = this.conn
+      return conn?.body ? conn.body.subarray(conn.bodyHave) : conn?.probe ? this.probe : this.scratch
+    },
+    callback: (n: number, buf: Uint8Array): boolean => {
+      const conn = this.conn
+      if (!conn) this.early.push(Buffer.from(buf.subarray(0, n)))
+      else if (conn.body && buf.buffer === conn.body.buffer) this.sink.bodyRead(conn, n)
+      else this.sink.input(conn, Buffer.from(buf.buffer, buf.byteOffset, n))
+      return true
+    },
+  }
+
+  /** The stream's connection exists now. */
+  attach(conn: StreamConn): void {
+    this.conn = conn
+    for (const chunk of this.early) this.sink.input(conn, chunk)
+    this.early = []
+  }
 }
 
 export class StreamConn implements LentSink {

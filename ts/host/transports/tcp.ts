@@ -37,9 +37,9 @@ export const tcp: Transport = {
     }
   },
 
-  dial(address): Duplex {
+  dial(address, onread): Duplex {
     const { host, port } = splitTcp(address)
     // libzmq sets TCP_NODELAY on every connection: ZMTP batches on its own.
-    return net.connect({ host, port: Number(port), noDelay: true })
+    return net.connect({ host, port: Number(port), noDelay: true, onread })
   },
 }

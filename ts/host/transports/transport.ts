@@ -13,6 +13,13 @@ export interface Listener {
   unref(): void
 }
 
+/** node:net's `onread`: `buffer()` gives where the next read goes, `callback` gets what came
+ *  (and returns true: reading stops and starts again only through the stream's pause/resume). */
+export interface OnRead {
+  buffer(): Uint8Array
+  callback(nread: number, buf: Uint8Array): boolean
+}
+
 /** A transport-level failure, carrying the zeromq.js error code it maps to. */
 export class TransportError extends Error {
   constructor(readonly code: string, message?: string) {
@@ -23,8 +30,10 @@ export class TransportError extends Error {
 export interface Transport {
   /** Starts listening; onStream gets every accepted stream. Rejects with TransportError. */
   listen(address: string, onStream: (stream: Duplex) => void): Promise<Listener>
-  /** Starts dialing; the stream emits "connect" once up, or "error"/"close" if it failed. */
-  dial(address: string): Duplex
+  /** Starts dialing; the stream emits "connect" once up, or "error"/"close" if it failed. With
+   *  `onread`, the stream reads into the buffers it gives instead of emitting "data"
+   *  (node:net's onread, which Node offers for client sockets only). */
+  dial(address: string, onread?: OnRead): Duplex
   /** Name of the event a dialed stream emits once connected. */
   readonly connectEvent: string
   /** How its connections carry ZeroMQ (the core picks the engine from it): bytes, or messages. */
