@@ -206,8 +206,10 @@ export abstract class Socket implements LinkedSocket {
   close(): void {
     if (this.isClosed) return
     this.isClosed = true
-    this.failSend(zmqError("EAGAIN"))
-    this.failReceive(zmqError("EAGAIN"))
+    // An Error costs its stack trace: made only for a call that is waiting.
+    if (this.sendWait) this.failSend(zmqError("EAGAIN"))
+    else this.sendSeq = 0
+    if (this.receiveWait) this.failReceive(zmqError("EAGAIN"))
     this.link.hold() // until the host says the socket is gone (linger is over)
     this.link.tell("close", [this.handle])
   }
