@@ -74,6 +74,7 @@ typedef struct obj {
     uint16_t idx;        /* position in its live list */
     uint8_t going;       /* conn: ZW_FX_CLOSE seen (input is moot, a body is not taken) */
     uint32_t want;       /* conn: the size of the body zw_conn_input asked for, not yet given */
+    uint8_t readied;     /* conn: zw_conn_input stopped right after READY (it does so once) */
 } obj_t;
 
 typedef struct idlist {
@@ -873,7 +874,12 @@ static zw_err do_input(int ni, zw_id c, const uint8_t *p, uint32_t len, uint32_t
         FZ_CHECK(b >= ZW_BODY_MIN && b <= INT32_MAX && !want);
         if (o && k == 1) o->want = b;
     } else {
-        FZ_CHECK(u == len || want);   /* it stops only at a body (or takes all: moot) */
+        /* It stops only at a body (or takes all: moot), or once right after READY: what follows
+         * must come again, through the scanner, so that a body after READY is diverted too. */
+        if (u != len && !want) {
+            FZ_CHECK(u > 0 && o && k == 1 && !o->readied);
+            o->readied = 1;
+        }
     }
     *used = u;
     *body = b;

@@ -216,7 +216,9 @@ ZW_EXPORT zw_err zw_dial_result(zw_id dialer, int32_t ok, int32_t framing, zw_id
  * *out_body is not 0, the core stopped after the header of a large data frame: the next
  * *out_body bytes of the stream are its body, which the host collects itself (it never enters
  * wasm memory) and hands over with zw_conn_body before any more input (ZW_EINVAL otherwise);
- * then it goes on with the bytes after the body. */
+ * then it goes on with the bytes after the body. It also stops, once, right after the
+ * handshake (the peer's READY): the bytes after it come again in the next call, where a large
+ * body among them is diverted like any other. */
 ZW_EXPORT zw_err zw_conn_input(zw_id conn, const uint8_t *data, uint32_t len, uint32_t *out_used,
                                uint32_t *out_body);
 /* The body zw_conn_input asked for is host body `body` (an id of the host's choosing, not 0; its

@@ -128,6 +128,7 @@ export class Host implements HostApi, StreamSink {
   })
   /** Where dialed streams read when not into a body (transports/stream.ts's DirectRead). */
   private readonly scratch = new Uint8Array(64 * 1024)
+  private readonly scratchProbe = this.scratch.subarray(0, PROBE_BYTES)
   /** Lent bodies done with since the last flush (one "unlend" op). */
   private unlent: number[] = []
 
@@ -301,7 +302,10 @@ export class Host implements HostApi, StreamSink {
       return address
     }
     const transport = transportOf(address)
-    const listener = await transport.listen(address, (stream) => this.accepted(sock, stream, transport.framing))
+    const listener = await transport.listen(address, {
+      onStream: (stream, reader) => this.accepted(sock, stream, transport.framing, reader as DirectRead | undefined),
+      reader: () => this.directRead(),
+    })
     if (this.options.unrefHandles) listener.unref()
     if (sock.closing) {
       listener.close()
@@ -375,7 +379,7 @@ export class Host implements HostApi, StreamSink {
 
   // ---- streams -------------------------------------------------------------------------------
 
-  private accepted(sock: HostSocket, stream: Duplex, framing: Framing): void {
+  private accepted(sock: HostSocket, stream: Duplex, framing: Framing, direct: DirectRead | undefined): void {
     if (sock.closing || this.dead) {
       stream.destroy()
       return
@@ -383,7 +387,9 @@ export class Host implements HostApi, StreamSink {
     this.safely(() => {
       this.tick()
       const conn = this.core.accept(sock.id, framing)
-      this.adopt(sock, new StreamConn(conn, stream, this, this.options.unrefHandles))
+      const streamConn = new StreamConn(conn, stream, this, this.options.unrefHandles)
+      this.adopt(sock, streamConn)
+      direct?.attach(streamConn)
       this.turn()
     })
   }
@@ -392,7 +398,7 @@ export class Host implements HostApi, StreamSink {
     const entry = this.dialers.get(dialer)
     if (!entry) return
     const transport = transportOf(entry.address)
-    const direct = new DirectRead(this.scratch, this.scratch.subarray(0, PROBE_BYTES), this)
+    const direct = this.directRead()
     const stream = transport.dial(entry.address, direct.onread)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
     let settled = false
@@ -432,6 +438,11 @@ export class Host implements HostApi, StreamSink {
         this.turn()
       })
     })
+  }
+
+  /** Reads of a stream straight into the host's buffers (transports/stream.ts). */
+  private directRead(): DirectRead {
+    return new DirectRead(this.scratch, this.scratchProbe, this)
   }
 
   private adopt(sock: HostSocket, conn: StreamConn): void {

@@ -237,7 +237,10 @@ static void handshake(zmtp_engine_t *e) {
     }
 }
 
-static int zmtp_input(zmtp_engine_t *e, const uint8_t *data, uint32_t len) {
+/* `back` (input_refs, before READY): set to how many bytes at the end of data were not taken
+ * because they follow READY; they must come again, through the scanner, so that a large frame
+ * right after the handshake still leaves its body to the host. NULL: everything is taken. */
+static int zmtp_input(zmtp_engine_t *e, const uint8_t *data, uint32_t len, uint32_t *back) {
     if (e->base.state == ZW_ENGINE_ERROR)
         return ZW_EPROTO;
     /* A large body in progress and nothing queued before it: copy straight into the frame
@@ -266,6 +269,13 @@ static int zmtp_input(zmtp_engine_t *e, const uint8_t *data, uint32_t len) {
     }
     if (e->base.state != ZW_ENGINE_READY) {
         handshake(e);
+        if (back && e->base.state == ZW_ENGINE_READY) {
+            /* READY ended in this data, so every byte buffered after it came with this call */
+            size_t rest = zmtp_buf_len(&e->in);
+            if (rest > len) rest = len;
+            e->in.end -= rest;
+            *back = (uint32_t)rest;
+        }
         scan_start(e);
     }
     return e->base.state == ZW_ENGINE_ERROR ? ZW_EPROTO : ZW_OK;
@@ -278,9 +288,14 @@ static int zmtp_input_scanned(zmtp_engine_t *e, const uint8_t *data, uint32_t le
     *body = 0;
     if (e->base.state == ZW_ENGINE_ERROR) return ZW_EPROTO;
     if (e->scan.wanted) return ZW_EINVAL;   /* the body asked for comes first */
-    if (!e->scan.on) return zmtp_input(e, data, len);
+    if (!e->scan.on) {
+        uint32_t back = 0;
+        int rc = zmtp_input(e, data, len, divert ? &back : NULL);
+        *used = len - back;
+        return rc;
+    }
     uint32_t n = len ? (uint32_t)scan(e, data, len, divert, body) : 0;
-    int rc = zmtp_input(e, data, n);
+    int rc = zmtp_input(e, data, n, NULL);
     if (rc != ZW_OK) {
         *body = 0;
         return rc;

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { Duplex } from "node:stream"
 import { listenServer } from "./server.js"
-import { type Listener, listenErrorCode, type Transport, TransportError } from "./transport.js"
+import { type Accepting, type Listener, listenErrorCode, type Transport, TransportError } from "./transport.js"
 import { ZW_FRAMING } from "../zmqw.js"
 
 const SCHEME = "ipc://"
@@ -34,11 +34,11 @@ export const ipc: Transport = {
   connectEvent: "connect",
   framing: ZW_FRAMING.STREAM,
 
-  listen(address, onStream) {
+  listen(address, accept) {
     const name = address.slice(SCHEME.length)
-    if (name === "*") return listenFresh(onStream)
-    if (isAbstract(name)) return listenAbstract(address, name, onStream)
-    return listenFile(address, name, onStream)
+    if (name === "*") return listenFresh(accept)
+    if (isAbstract(name)) return listenAbstract(address, name, accept)
+    return listenFile(address, name, accept)
   },
 
   dial(address, onread): Duplex {
@@ -51,7 +51,7 @@ export const ipc: Transport = {
  * libzmq uses the working directory (a relative endpoint); os.tmpdir() falls back to /tmp, so
  * the endpoint here is always absolute, e.g. ipc:///tmp/tmpAb12Cd/socket.
  */
-async function listenFresh(onStream: (stream: Duplex) => void): Promise<Listener> {
+async function listenFresh(accept: Accepting): Promise<Listener> {
   const dir = fsCall(() => mkdtempSync(join(tmpdir(), "tmp")))
   const path = join(dir, "socket")
   const removeAll = () => {
@@ -60,7 +60,7 @@ async function listenFresh(onStream: (stream: Duplex) => void): Promise<Listener
   }
   let server: net.Server
   try {
-    server = await listenServer({ path }, onStream)
+    server = await listenServer({ path }, accept)
   } catch (err) {
     removeAll()
     throw err
@@ -75,8 +75,8 @@ async function listenFresh(onStream: (stream: Duplex) => void): Promise<Listener
   }
 }
 
-async function listenAbstract(address: string, name: string, onStream: (stream: Duplex) => void): Promise<Listener> {
-  const server = await listenServer({ path: socketPath(name) }, onStream)
+async function listenAbstract(address: string, name: string, accept: Accepting): Promise<Listener> {
+  const server = await listenServer({ path: socketPath(name) }, accept)
   return { endpoint: address, close: () => server.close(), unref: () => server.unref() }
 }
 
@@ -90,17 +90,17 @@ async function listenAbstract(address: string, name: string, onStream: (stream: 
  * it over the path: the replacement is atomic, node:net's unlink on close misses, and close
  * removes the path only while the file there is still ours (the same inode).
  */
-async function listenFile(address: string, path: string, onStream: (stream: Duplex) => void): Promise<Listener> {
+async function listenFile(address: string, path: string, accept: Accepting): Promise<Listener> {
   checkReplaceable(path)
   const temp = join(dirname(path), `.zmqw-${randomBytes(4).toString("hex")}`)
   if (Buffer.byteLength(temp) > MAX_PATH) {
     // No room beside the path for a private name: bind the path itself (closing then removes
     // the path even if another listener has taken it over since).
     ignoreErrors(() => unlinkSync(path))
-    const server = await listenServer({ path }, onStream)
+    const server = await listenServer({ path }, accept)
     return { endpoint: address, close: () => server.close(), unref: () => server.unref() }
   }
-  const server = await listenServer({ path: temp }, onStream)
+  const server = await listenServer({ path: temp }, accept)
   let ours: { dev: number; ino: number }
   try {
     ours = fsCall(() => statSync(temp))

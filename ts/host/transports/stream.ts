@@ -19,8 +19,8 @@ export interface StreamSink {
 }
 
 /**
- * Reads of a dialed stream straight into the host's buffers (node:net's `onread`; Node has no
- * such option for accepted sockets): while a large body is being collected the kernel writes
+ * Reads of a stream straight into the host's buffers (node:net's `onread`: given to net.connect
+ * for a dialed stream, and to an accepted one as server.ts moves its handle): while a large body is being collected the kernel writes
  * into the body itself (as libzmq reads into a large message), so its bytes are copied once, not
  * twice; otherwise into one scratch buffer shared by every such stream of the host, whose bytes
  * the host has copied (into wasm memory or a body) before the next read anywhere, so the stream

@@ -24,11 +24,11 @@ export const tcp: Transport = {
   connectEvent: "connect",
   framing: ZW_FRAMING.STREAM,
 
-  async listen(address, onStream) {
+  async listen(address, accept) {
     const { host, port } = splitTcp(address)
     // libzmq binds "*" to all IPv4 interfaces unless ipv6 is enabled.
     const bindHost = host === "*" ? "0.0.0.0" : host
-    const server = await listenServer({ host: bindHost, port: port === "*" ? 0 : Number(port) }, onStream)
+    const server = await listenServer({ host: bindHost, port: port === "*" ? 0 : Number(port) }, accept)
     const info = server.address() as net.AddressInfo
     return {
       endpoint: formatEndpoint(info.address, info.port),

@@ -20,6 +20,17 @@ export interface OnRead {
   callback(nread: number, buf: Uint8Array): boolean
 }
 
+/** What reads a stream into the host's buffers (transports/stream.ts's DirectRead). */
+export interface Reader {
+  readonly onread: OnRead
+}
+
+/** Where a listener's streams go, and (optionally) what makes a reader for each (server.ts). */
+export interface Accepting {
+  onStream(stream: Duplex, reader?: Reader): void
+  reader?: () => Reader
+}
+
 /** A transport-level failure, carrying the zeromq.js error code it maps to. */
 export class TransportError extends Error {
   constructor(readonly code: string, message?: string) {
@@ -28,8 +39,10 @@ export class TransportError extends Error {
 }
 
 export interface Transport {
-  /** Starts listening; onStream gets every accepted stream. Rejects with TransportError. */
-  listen(address: string, onStream: (stream: Duplex) => void): Promise<Listener>
+  /** Starts listening; accept.onStream gets every accepted stream. Rejects with
+   *  TransportError. With accept.reader, each accepted stream reads into the buffers of a reader
+   *  made for it (see server.ts), which onStream gets with it. */
+  listen(address: string, accept: Accepting): Promise<Listener>
   /** Starts dialing; the stream emits "connect" once up, or "error"/"close" if it failed. With
    *  `onread`, the stream reads into the buffers it gives instead of emitting "data"
    *  (node:net's onread, which Node offers for client sockets only). */
