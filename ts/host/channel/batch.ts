@@ -61,6 +61,9 @@ export const batchPool = new BatchPool()
 
 /** The largest body whose buffer comes back for reuse (see BodyPool). */
 export const POOLED_BODY_MAX = 4 << 20
+/** Worker mode: bodies of more bytes than this are lent (lending.ts), a smaller one is copied
+ *  into a pooled buffer. Defined here, where both it and the pool are used. */
+export const LEND_MIN = POOLED_BODY_MAX
 
 /**
  * Body buffers back from the engine thread (a "bodies" op), for the next bodies of the same
@@ -163,9 +166,9 @@ export class BatchWriter {
   /** A ref frame for a large body; `own`: the bytes are ours already (an encoded string). */
   private addBody(bytes: Uint8Array, more: number, own: boolean): void {
     let body: Body = bytes
-    // Over LEND_MIN (= POOLED_BODY_MAX): the user's bytes stay here, lent (an encoded string is
-    // ours already and moves as it is).
-    if (this.copyBodies && !own && this.lender && bytes.length > POOLED_BODY_MAX) {
+    // Over LEND_MIN the user's bytes stay here, lent (an encoded string is ours already and
+    // moves as it is).
+    if (this.copyBodies && !own && this.lender && bytes.length > LEND_MIN) {
       body = this.lender.lend(bytes)
     } else if (this.copyBodies) {
       const pooled = own ? undefined : bodyPool.get(bytes.byteLength)

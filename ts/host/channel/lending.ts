@@ -10,10 +10,9 @@
  * every connection has written it. As zeromq.js sends a Buffer by reference, bytes rewritten
  * after send() may change what is written. The host's side is host/lent.ts.
  */
-import { bodyPool, POOLED_BODY_MAX } from "./batch.js"
+import { bodyPool } from "./batch.js"
 
-/** Bodies of more bytes than this are lent (a smaller one is copied into a pooled buffer). */
-export const LEND_MIN = POOLED_BODY_MAX
+export { LEND_MIN } from "./batch.js"
 /** The unit the host asks for; the first one (the head) travels with the send. */
 export const LEND_WINDOW = 1 << 20
 /** Windows a connection writing a lent body asks for ahead of the one it writes. */
