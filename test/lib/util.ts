@@ -1,6 +1,6 @@
 // Helpers shared by the interop tests: endpoints, marrying sockets, waiting on events.
 import { createServer } from "node:net"
-import { setImmediate as yieldToEventLoop } from "node:timers/promises"
+import { setImmediate as yieldToEventLoop, setTimeout as pace } from "node:timers/promises"
 import * as zmq from "zeromq"
 
 export const LOOPBACK = "tcp://127.0.0.1:*"
@@ -24,7 +24,12 @@ export async function unusedEndpoint() {
 /** Message parts as strings, for readable assertions. */
 export const text = (parts: Buffer[]) => parts.map((part) => part.toString())
 
-const SYNC = "\u0001sync"
+/** A topic of its own for each sync (see syncPubSub); ends in "/" so none is a prefix of another. */
+let syncRound = 0
+export const syncTopic = () => `\u0001sync/${++syncRound}/`
+
+/** Probes go one per event-loop turn for this many, then at most one per millisecond. */
+const PROBE_BURST = 64
 
 /**
  *   PUB ──probe──► SUB      (repeat until the SUB has one: the subscription has arrived)
@@ -32,16 +37,29 @@ const SYNC = "\u0001sync"
  *
  * A PUB drops whatever it sends before a subscription reaches it, and nothing tells it when one
  * did, so the publisher keeps offering probes until the first one is received. The loop is
- * driven by receipt and bounded; it yields to the event loop between probes, it never sleeps.
+ * driven by receipt and bounded. Two things make it sound:
+ * - Each sync has a topic of its own. With one topic for all, the previous sync's subscription
+ *   could still be in force at the PUB: libzmq's PUB applies a CANCEL only when its own thread
+ *   gets to it, so a probe matched the old subscription and arrived, then the CANCEL took effect
+ *   and "end" was dropped before the new SUBSCRIBE came (seen in CI and traced with strace: the
+ *   PUB wrote one probe, read the CANCEL, and never wrote "end"). A probe of a fresh topic can
+ *   only arrive through this sync's subscription, which travels behind everything the SUB sent
+ *   before the call on the same connection, so all of that has reached the PUB too.
+ * - A PUB also drops, silently, what it sends while its pipe to the subscriber is at SNDHWM:
+ *   probes sent back to back, once the subscription is in, pile up as fast as the main thread
+ *   makes them when the PUB's I/O thread gets no CPU. So only the first PROBE_BURST go one per
+ *   event-loop turn, later ones at most one per millisecond: a pace, not a wait for anything to
+ *   settle. What is in flight then stays far below the SNDHWMs the tests use (1000, or 0).
  * The subscriber must not be receiving elsewhere meanwhile. Returns the number of probes sent.
  */
 export async function syncPubSub(pub: zmq.Publisher, sub: zmq.Subscriber, maxProbes = 1_000_000) {
-  sub.subscribe(SYNC)
+  const topic = syncTopic()
+  sub.subscribe(topic)
   let arrived = false
   const drained = (async () => {
     for (;;) {
-      const [topic, body] = await sub.receive()
-      if (topic.toString() !== SYNC) throw new Error(`unexpected message before sync: ${topic}`)
+      const [got, body] = await sub.receive()
+      if (got.toString() !== topic) throw new Error(`unexpected message before sync: ${got}`)
       arrived = true
       if (body.toString() === "end") return
     }
@@ -49,12 +67,12 @@ export async function syncPubSub(pub: zmq.Publisher, sub: zmq.Subscriber, maxPro
   let probes = 0
   while (!arrived) {
     if (++probes > maxProbes) throw new Error(`no probe reached the subscriber after ${maxProbes}`)
-    await pub.send([SYNC, "probe"])
-    await yieldToEventLoop()
+    await pub.send([topic, "probe"])
+    await (probes < PROBE_BURST ? yieldToEventLoop() : pace(1))
   }
-  await pub.send([SYNC, "end"])
+  await pub.send([topic, "end"])
   await drained
-  sub.unsubscribe(SYNC)
+  sub.unsubscribe(topic)
   return probes
 }
 

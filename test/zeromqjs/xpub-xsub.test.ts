@@ -18,12 +18,12 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest"
 import type * as zmq from "zeromq"
 import { closeCreated } from "../lib/impls.js"
+import { syncTopic } from "../lib/util.js"
 import { impls, protos, removeIpcDir, uniqAddress } from "./protos.js"
 
 afterEach(closeCreated)
 afterAll(removeIpcDir)
 
-const SYNC = "\u0001sync"
 const subscription = (topic: string) => Buffer.from(`\x01${topic}`)
 const unsubscription = (topic: string) => Buffer.from(`\x00${topic}`)
 
@@ -34,6 +34,7 @@ const unsubscription = (topic: string) => Buffer.from(`\x00${topic}`)
  * Returns once the PUB holds every subscription the XSUB sent before the call.
  */
 async function syncXSub(pub: zmq.Publisher, xsub: zmq.XSubscriber) {
+  const SYNC = syncTopic() // a topic of its own: see syncPubSub
   await xsub.send(subscription(SYNC))
   let arrived = false
   const drained = (async () => {
