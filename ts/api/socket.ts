@@ -66,7 +66,8 @@ export abstract class Socket implements LinkedSocket {
   private sendSeq = 0
 
   // receive side
-  private readonly inbox: BatchReader[] = []
+  /** Received messages not yet taken: batches as they came, or what dropQueued() kept. */
+  private readonly inbox: Array<Pick<BatchReader, "remaining" | "next">> = []
   private consumed = 0
   private consumedBytes = 0
   private receiveWait: Pending<Buffer[]> | undefined
@@ -132,9 +133,13 @@ export abstract class Socket implements LinkedSocket {
   }
 
   /** @internal SUBSCRIBE/UNSUBSCRIBE are actions, not stored options. */
-  protected setSubscription(option: number, prefix: Uint8Array): void {
-    this.control("setopt", [this.handle, option, prefix])
+  protected setSubscription(option: number, prefix: Uint8Array): Promise<void> {
+    return this.control("setopt", [this.handle, option, prefix])
   }
+
+  /** Set while a SUB's filter change is on its way to the host: what the host sent before it
+   *  applied the change arrives meanwhile and passes this filter too (see dropQueued()). */
+  protected queuedFilter: ((first: Buffer) => boolean) | undefined
 
   /**
    * connect(address, {routingId}) of ROUTER and STREAM: the peer of this connect gets that
@@ -218,13 +223,14 @@ export abstract class Socket implements LinkedSocket {
    * A control call nobody awaits (the facade checked it already). Counted, because until the
    * host has answered it, what the facade knows of the socket's state may be out of date.
    */
-  private control<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): void {
+  /** A control call; the promise settles (never rejects) once the host has answered it. */
+  private control<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): Promise<void> {
     this.calls++
     const done = () => {
       this.calls--
       this.settle()
     }
-    this.link.call(method, args).then(done, done)
+    return this.link.call(method, args).then(done, done)
   }
 
   /**
@@ -383,7 +389,13 @@ export abstract class Socket implements LinkedSocket {
     const reader = this.inbox[0]
     const parts = reader.next()
     if (reader.remaining === 0) this.inbox.shift()
-    if (this.lockstep()) return parts // credit is asked per receive()
+    this.consume(parts)
+    return parts
+  }
+
+  /** A received message is gone from the inbox: its credit goes back to the host in chunks. */
+  private consume(parts: Buffer[]): void {
+    if (this.lockstep()) return // credit is asked per receive()
     // Each frame weighs 4 + its size, as the host counts it (zmqw.h's zw_recv max_bytes).
     for (const part of parts) this.consumedBytes += 4 + part.length
     if (++this.consumed >= CREDIT_CHUNK || this.consumedBytes >= CREDIT_CHUNK_BYTES) {
@@ -391,7 +403,26 @@ export abstract class Socket implements LinkedSocket {
       this.consumed = 0
       this.consumedBytes = 0
     }
-    return parts
+  }
+
+  /**
+   * Drops the messages received ahead of receive() whose first frame `keep` refuses, keeping the
+   * others in order. A SUB's filter changed: libzmq's SUB filters at receive time, so a message
+   * that arrived before an unsubscribe is not returned after it (the core's SUB filters what it
+   * still holds the same way; these are the ones already handed to the facade).
+   */
+  protected dropQueued(keep: (first: Buffer) => boolean): void {
+    if (this.inbox.length === 0) return
+    const kept: Buffer[][] = []
+    for (const reader of this.inbox) {
+      while (reader.remaining > 0) {
+        const parts = reader.next()
+        if (keep(parts[0])) kept.push(parts)
+        else this.consume(parts)
+      }
+    }
+    this.inbox.length = 0
+    if (kept.length) this.inbox.push({ remaining: kept.length, next() { this.remaining--; return kept.shift() as Buffer[] } })
   }
 
   private failReceive(err: Error): void {
@@ -411,6 +442,7 @@ export abstract class Socket implements LinkedSocket {
     if (this.isClosed) return
     this.inbox.push(new BatchReader(batch, n, bodies))
     this.demanding = false
+    if (this.queuedFilter) this.dropQueued(this.queuedFilter)
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
     // already handed over (ahead of receive()) are conflated here the same way.
     if (this.values.get("conflate") === true) {
@@ -418,7 +450,7 @@ export abstract class Socket implements LinkedSocket {
       for (; queued > 1; queued--) this.take()
     }
     const wait = this.receiveWait
-    if (wait) {
+    if (wait && this.inbox.length > 0) {
       this.receiveWait = undefined
       wait.resolve(this.take())
     }

@@ -85,6 +85,10 @@ export class Subscriber extends Socket {
     this.changeSubscription(OPT_UNSUBSCRIBE, prefixes)
   }
 
+  /** The subscriptions, as the core counts them (a prefix subscribed twice needs two
+   *  unsubscribes), by their bytes as latin1 strings: for dropQueued(). */
+  private readonly prefixes = new Map<string, number>()
+
   private changeSubscription(option: number, prefixes: Array<Buffer | string>): void {
     if (this.closed) throw zmqError("ENOTSOCK")
     const list = prefixes.length ? prefixes : [""]
@@ -93,7 +97,41 @@ export class Subscriber extends Socket {
         throw new TypeError("Option value must be a string or buffer")
       }
     }
-    for (const prefix of list) this.setSubscription(option, Buffer.from(prefix as string))
+    let applied: Promise<void> = Promise.resolve()
+    for (const prefix of list) {
+      const bytes = Buffer.from(prefix as string)
+      applied = this.setSubscription(option, bytes)
+      const key = bytes.toString("latin1")
+      const count = (this.prefixes.get(key) ?? 0) + (option === OPT_SUBSCRIBE ? 1 : -1)
+      if (count > 0) this.prefixes.set(key, count)
+      else this.prefixes.delete(key) // an unknown prefix's unsubscribe does nothing, as libzmq
+    }
+    // What was received ahead of receive() must pass the new filter (socket.ts, dropQueued), and
+    // so must what the host sent before it applied the change, until it answers.
+    if (option === OPT_UNSUBSCRIBE || this.invertMatching) {
+      this.queuedFilter = this.passes
+      this.dropQueued(this.passes)
+      this.changing++
+      void applied.then(() => {
+        if (--this.changing === 0) this.queuedFilter = undefined
+      })
+    }
+  }
+
+  /** Filter changes the host has not answered yet. */
+  private changing = 0
+
+  /** Whether a message's first frame passes the filter as it is now (libzmq's SUB match). */
+  private readonly passes = (first: Buffer): boolean => {
+    const topic = first.toString("latin1")
+    let hit = false
+    for (const key of this.prefixes.keys()) {
+      if (topic.startsWith(key)) {
+        hit = true
+        break
+      }
+    }
+    return hit !== this.invertMatching
   }
 }
 export interface Subscriber extends Readable {
