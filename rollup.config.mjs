@@ -2,7 +2,8 @@
 //   dist/index.js   ESM entry      dist/index.cjs  CommonJS entry
 //   dist/worker.js  engine thread entry (always ESM; started by path from either entry)
 // The wasm core is not bundled: it ships as wasm/zmqw.wasm, found relative to dist/.
-const external = [/^node:/]
+// ws (a dependency) stays an import, as node: modules do.
+const external = [/^node:/, "ws"]
 
 export default [
   {

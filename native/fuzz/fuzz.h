@@ -19,6 +19,7 @@
 
 #include "wire/buf.h"
 #include "wire/command.h"
+#include "wire/framing.h"
 #include "wire/greeting.h"
 #include "wire/zmtp.h"
 #include "zmqw.h"
@@ -189,6 +190,27 @@ static inline int fz_peer_hello(zmtp_buf_t *b, uint8_t minor, int as_server, int
     };
     return zmtp_cmd_write_props(b, ZMTP_CMD_READY, type >= 0 ? props : props + 1,
                                 (type >= 0 ? 1 : 0) + (id_len ? 1 : 0));
+}
+
+/* Re-lays whole ZMTP frames (n bytes at p, of our own making) as ZWS 2.0 messages, each as the
+ * host hands it over: u32le length, flags byte, body (wire/framing.h). The builders above and in
+ * wire/command.h write ZMTP frames; a ZWS peer sends the same command bodies, one per message
+ * (RFC 45), so this is how the targets make ZWS peer bytes from them. 0, or -1 on bad input. */
+static inline int fz_zws_relay(zmtp_buf_t *dst, const uint8_t *p, size_t n) {
+    while (n) {
+        unsigned need = 0;
+        uint8_t fl = 0;
+        uint64_t size = 0;
+        const char *bad;
+        if (zw_header_parse(ZW_WIRE_ZMTP, p, n < ZW_HEADER_MAX ? (unsigned)n : ZW_HEADER_MAX,
+                            &need, &fl, &size, &bad) != ZW_HEADER_DONE ||
+            size > n - need ||
+            zw_encode_frame2(ZW_WIRE_ZWS, dst, fl, NULL, 0, p + need, (size_t)size) != 0)
+            return -1;
+        p += need + (size_t)size;
+        n -= need + (size_t)size;
+    }
+    return 0;
 }
 
 /* Reads a zw_err and checks it is one of zmqw.h's values. */

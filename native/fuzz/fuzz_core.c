@@ -641,14 +641,19 @@ static void do_getopt(int ni, zw_id id, int32_t opt, uint32_t cap, int null_val)
     }
 }
 
-/* A framing the build takes: STREAM always; MESSAGE (ZWS) is ZW_ENOTSUP until it exists. */
-static void check_framing(int32_t framing, int k, zw_err rc, zw_err unknown_rc) {
+/* A framing the build takes (zmqw.h): STREAM always; MESSAGE and MESSAGE_BARE (ZWS 2.0) for
+ * every type but STREAM, which has none (ZW_ENOTSUP); any other value is ZW_EINVAL. type: the
+ * socket's, -1 when the harness does not know it. */
+static void check_framing(int32_t framing, int k, zw_err rc, zw_err unknown_rc, int type) {
+    int message = framing == ZW_FRAMING_MESSAGE || framing == ZW_FRAMING_MESSAGE_BARE;
     if (framing == ZW_FRAMING_STREAM) {
         check_known(k, rc, unknown_rc);
     } else {
         /* Which is checked first, the id or the framing, is not specified. */
-        FZ_CHECK(rc != ZW_OK || framing == ZW_FRAMING_MESSAGE);
-        if (k == 1 && framing != ZW_FRAMING_MESSAGE) FZ_CHECK(rc == ZW_EINVAL);
+        FZ_CHECK(rc != ZW_OK || message);
+        if (k == 1 && !message) FZ_CHECK(rc == ZW_EINVAL);
+        if (k == 1 && message && type >= 0)
+            FZ_CHECK(type == ZW_STREAM ? rc == ZW_ENOTSUP : rc == ZW_OK || rc == ZW_ENOMEM);
     }
 }
 
@@ -658,7 +663,8 @@ static zw_id do_accept(int ni, zw_id sock, int32_t framing) {
     zw_id c = 0;
     zw_err rc = fz_rc(zw_core_accept(n->core, sock, framing, &c));
     TRACE("  core%d accept sock=%u framing=%d -> rc=%d conn=%u\n", ni, sock, framing, rc, c);
-    check_framing(framing, k, rc, ZW_ENOTSOCK);
+    obj_t *so = obj_of(n, sock);
+    check_framing(framing, k, rc, ZW_ENOTSOCK, so ? so->type : -1);
     FZ_CHECK(rc == ZW_OK || rc == ZW_ENOTSOCK || rc == ZW_ENOMEM || rc == ZW_EINVAL ||
              rc == ZW_ENOTSUP);
     if (framing == ZW_FRAMING_STREAM) FZ_CHECK(rc != ZW_EINVAL && rc != ZW_ENOTSUP);
@@ -812,7 +818,8 @@ static zw_id do_dial_result(int ni, zw_id d, int ok, int32_t framing, int null_o
     TRACE("  core%d dial_result dialer=%u ok=%d framing=%d -> rc=%d conn=%u\n", ni, d, ok,
           framing, rc, c);
     if (ok && framing != ZW_FRAMING_STREAM) {
-        check_framing(framing, k, rc, ZW_ENOENT);
+        /* The framing is judged only for a dialer waiting, with somewhere to put the conn. */
+        check_framing(framing, k, rc, ZW_ENOENT, o && dialing && !null_out ? o->type : -1);
         /* A framing the core cannot speak is answered like a failed dial: a retry later. */
         if (o && dialing && !null_out && rc != ZW_ENOENT) o->dialing = 0;
         if (rc != ZW_OK || null_out) return 0;
@@ -1799,7 +1806,8 @@ static void single_op(fz_t *in) {
     case OP_DIAL_RESULT: {
         zw_id d = pick(n, in, K_DIALER);
         uint8_t b = fz_u8(in);
-        static const int32_t framings[] = {ZW_FRAMING_MESSAGE, 2, -1, ZW_FRAMING_STREAM};
+        static const int32_t framings[] = {ZW_FRAMING_MESSAGE, ZW_FRAMING_MESSAGE_BARE, -1,
+                                           ZW_FRAMING_STREAM};
         int32_t framing = (b & 0x70) == 0x70 ? framings[(b >> 1) & 3] : ZW_FRAMING_STREAM;
         do_dial_result(0, d, b & 1 ? 0 : 1, framing, b == 0xff);
         break;
@@ -1856,7 +1864,8 @@ static void single_op(fz_t *in) {
     case OP_STATUS: do_status(0, pick(n, in, K_SOCK)); break;
     case OP_ADVANCE: do_advance(0, pick_time(n, in)); break;
     case OP_ACCEPT_FRAMED: {
-        static const int32_t framings[] = {ZW_FRAMING_MESSAGE, 2, -1, INT32_MAX};
+        static const int32_t framings[] = {ZW_FRAMING_MESSAGE, ZW_FRAMING_MESSAGE_BARE, -1,
+                                           INT32_MAX};
         zw_id s = pick(n, in, K_SOCK);
         do_accept(0, s, framings[fz_u8(in) % 4]);
         break;

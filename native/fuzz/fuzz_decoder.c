@@ -1,15 +1,20 @@
-/* fuzz_decoder.c — zmtp_decoder fed one stream four ways, which must all agree.
+/* fuzz_decoder.c — zmtp_decoder fed one stream four ways, which must all agree; on either of the
+ * two header layouts it decodes (wire/framing.h).
  *
  * Input: [limit byte] [n] [n split bytes] [stream...]
- *   limit byte: picks max_msg_size (tiny, around the 1/8-byte header boundary, 64 KiB, or
- *               unlimited in its several spellings: -1, -2, INT32_MAX + 1, INT64_MAX).
+ *   limit byte: bit 7 picks the wire: 0 ZMTP 3.x (flags byte, 1- or 8-byte big-endian size),
+ *               1 ZWS 2.0 as the host hands it over (u32le length of the message, >= 1, then
+ *               its flags byte: 0x00 last, 0x01 MORE, 0x02 COMMAND; body = length - 1 bytes).
+ *               The low 7 bits pick max_msg_size (tiny, around ZMTP's 1/8-byte header boundary,
+ *               64 KiB, or unlimited in its several spellings: -1, -2, INT32_MAX + 1,
+ *               INT64_MAX). Every seed written before ZWS has bit 7 clear: they stay ZMTP.
  *   split bytes: chunk lengths, used in turn (0 = an empty call), for the "pieces" run.
  * Runs: everything at once (looping, one frame per call), one byte at a time, in the pieces
- * given, and a reference parse written here from RFC 23 without any state machine. Each run
- * records its frames (flags, size, body hash) and how it ended (error reason and the stream
- * offset of the deciding byte, or the state it stopped in); all four must be equal. Every frame
- * body must be the stream's bytes just before the frame ended, and every frame is freed: the
- * live frame count must be back where it started.
+ * given, and a reference parse written here without any state machine, from RFC 23 (ZMTP) or
+ * RFC 45 (ZWS). Each run records its frames (flags, size, body hash) and how it ended (error
+ * reason and the stream offset of the deciding byte, or the state it stopped in); all four must
+ * be equal. Every frame body must be the stream's bytes just before the frame ended, and every
+ * frame is freed: the live frame count must be back where it started.
  */
 #include "fuzz.h"
 
@@ -45,9 +50,12 @@ static int64_t eff_cmd_limit(int64_t max) {
     return d < ZMTP_COMMAND_SIZE_FLOOR ? ZMTP_COMMAND_SIZE_FLOOR : d;
 }
 
-/* The reference: parses the whole stream at once. Also finds where a frame header asks for
- * more than FUZZ_SIZE_CAP that the limit allows (*huge_at = offset of its last size byte). */
-static void reference(run_t *r, const uint8_t *s, size_t n, int64_t max, size_t *huge_at) {
+/* The references: each parses the whole stream at once. Also finds where a frame header asks for
+ * more than FUZZ_SIZE_CAP that the limit allows (*huge_at = offset of the header's last byte,
+ * the one after which the decoder allocates). */
+
+/* ZMTP (RFC 23): flags, a 1-byte size or (LONG) an 8-byte big-endian one, the body. */
+static void reference_zmtp(run_t *r, const uint8_t *s, size_t n, int64_t max, size_t *huge_at) {
     size_t pos = 0;
     *huge_at = SIZE_MAX;
     memset(r, 0, sizeof *r);
@@ -86,6 +94,68 @@ static void reference(run_t *r, const uint8_t *s, size_t n, int64_t max, size_t 
         pos += (size_t)size;
     }
     r->state = ZMTP_DEC_FLAGS;
+}
+
+/* ZWS (RFC 45), one WebSocket message per frame, each as the host's envelope: u32le length (the
+ * message's bytes: flags byte + body, so at least 1), flags byte, body. The decoder judges each
+ * byte as it comes, so the deciding offsets are: an empty message at its 4th length byte, bad
+ * flags (reserved bits 0xFC, or MORE and COMMAND both: 0x03) at the flags byte, and the size
+ * limits and an empty command at the flags byte too (the header is complete only there). */
+static void reference_zws(run_t *r, const uint8_t *s, size_t n, int64_t max, size_t *huge_at) {
+    size_t pos = 0;
+    *huge_at = SIZE_MAX;
+    memset(r, 0, sizeof *r);
+    while (pos < n) {
+        if (n - pos < 4) {   /* part of the length: the decoder is in its header */
+            r->state = ZMTP_DEC_SIZE;
+            return;
+        }
+        uint32_t len = (uint32_t)s[pos] | (uint32_t)s[pos + 1] << 8 | (uint32_t)s[pos + 2] << 16 |
+                       (uint32_t)s[pos + 3] << 24;
+        pos += 4;
+        if (len == 0) {
+            r->failed = 1, r->reason = ZW_CLOSE_PROTOCOL, r->fail_at = pos;
+            return;
+        }
+        if (pos == n) {   /* the length, not the flags byte yet */
+            r->state = ZMTP_DEC_SIZE;
+            return;
+        }
+        uint8_t fl = s[pos++];
+        if ((fl & 0xFC) || fl == 0x03) {
+            r->failed = 1, r->reason = ZW_CLOSE_PROTOCOL, r->fail_at = pos;
+            return;
+        }
+        int command = (fl & 0x02) != 0;
+        uint64_t size = len - 1;
+        int64_t lim = command ? eff_cmd_limit(max) : eff_data_limit(max);
+        if (size > (uint64_t)lim) {
+            r->failed = 1, r->reason = ZW_CLOSE_MSG_SIZE, r->fail_at = pos;
+            return;
+        }
+        if (command && size == 0) {
+            r->failed = 1, r->reason = ZW_CLOSE_PROTOCOL, r->fail_at = pos;
+            return;
+        }
+        if (size > FUZZ_SIZE_CAP && *huge_at == SIZE_MAX) *huge_at = pos - 1;
+        if (n - pos < size) {
+            r->state = ZMTP_DEC_BODY;
+            r->missing = (uint32_t)(size - (n - pos));
+            return;
+        }
+        if (r->nev < MAX_FRAMES)
+            r->ev[r->nev++] = (ev_t){((fl & 0x01) ? ZW_FRAME_MORE : 0u) |
+                                         (command ? ZW_FRAME_COMMAND : 0u),
+                                     (uint32_t)size, fnv(s + pos, (size_t)size)};
+        pos += (size_t)size;
+    }
+    r->state = ZMTP_DEC_FLAGS;
+}
+
+static void reference(zw_wire_t w, run_t *r, const uint8_t *s, size_t n, int64_t max,
+                      size_t *huge_at) {
+    if (w == ZW_WIRE_ZWS) reference_zws(r, s, n, max, huge_at);
+    else reference_zmtp(r, s, n, max, huge_at);
 }
 
 /* One decode call on s[*at, *at + len); checks the call's contract and records the frame. */
@@ -168,7 +238,9 @@ static void same(const run_t *a, const run_t *b) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_t in = {data, size, 0};
-    int64_t max = limits[fz_u8(&in) % (sizeof limits / sizeof limits[0])];
+    uint8_t lb = fz_u8(&in);
+    zw_wire_t wire = (lb & 0x80) ? ZW_WIRE_ZWS : ZW_WIRE_ZMTP;
+    int64_t max = limits[(lb & 0x7f) % (sizeof limits / sizeof limits[0])];
     size_t nsplit = fz_u8(&in) % 16, got;
     const uint8_t *split = fz_bytes(&in, nsplit, &got);
     nsplit = got;
@@ -177,18 +249,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int64_t live0 = zw_frame_live();
 
     size_t huge_at;
-    reference(&runs[3], s, n, max, &huge_at);
+    reference(wire, &runs[3], s, n, max, &huge_at);
     if (FUZZ_AVOID_HUGE_ALLOC && huge_at != SIZE_MAX) {
-        /* Stop one byte before that size is complete: the decoder would allocate it all. */
+        /* Stop one byte before that header is complete: the decoder would allocate it all. */
         n = huge_at;
-        reference(&runs[3], s, n, max, &huge_at);
+        reference(wire, &runs[3], s, n, max, &huge_at);
     }
 
     for (int mode = 0; mode < 3; mode++) {
         run_t *r = &runs[mode];
         memset(r, 0, sizeof *r);
         zmtp_decoder_t d;
-        zmtp_decoder_init(&d, max);
+        zmtp_decoder_init(&d, max, wire);
         size_t at = 0, k = 0, prev = 1;
         while (at < n) {
             size_t len;
@@ -253,6 +325,48 @@ static void write_seeds(const char *dir) {
     fz_write_seed(dir, "bad_flags", (const uint8_t[]){14, 0, 0x00, 0x01, 'x', 0x08, 0x00}, 7);
     fz_write_seed(dir, "more_command", (const uint8_t[]){14, 0, 0x05, 0x01, 'x'}, 5);
     fz_write_seed(dir, "empty_command", (const uint8_t[]){14, 0, 0x04, 0x00}, 4);
+
+    /* ZWS (limit byte | 0x80): the same streams as messages, and ZWS's own malformed headers. */
+    zmtp_buf_t z = {0};
+    zmtp_cmd_write_props(&z, ZMTP_CMD_READY, &prop, 1);
+    FZ_CHECK(fz_zws_relay(&b, zmtp_buf_head(&z), zmtp_buf_len(&z)) == 0);
+    zmtp_buf_free(&z);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, "hello", 5);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, ZMTP_FLAG_MORE, NULL, 0, "a", 1);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, "b", 1);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, "", 0);
+    seed(dir, "zws_ready_frames", (const uint8_t[]){0x80 | 14, 0}, 2, &b);
+    /* Fed in pieces of 1, 2 and 3: every split of the 5-byte header. */
+    seed(dir, "zws_ready_frames_pieces", (const uint8_t[]){0x80 | 14, 3, 1, 2, 3}, 5, &b);
+    zmtp_buf_free(&b);
+    /* Limit 254 / 1000: an empty frame, then 300 bytes (too big / fine). */
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, "", 0);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, big, sizeof big);
+    seed(dir, "zws_too_big", (const uint8_t[]){0x80 | 3, 2, 1, 5}, 4, &b);
+    seed(dir, "zws_ok", (const uint8_t[]){0x80 | 7, 2, 1, 5}, 4, &b);
+    zmtp_buf_free(&b);
+    /* Limit 0, with empty calls: SUBSCRIBE and PING commands (commands ignore a tiny limit),
+     * then subscription messages, which are data frames: the first is over the limit. */
+    static const uint8_t sub_head[] = {9, 'S', 'U', 'B', 'S', 'C', 'R', 'I', 'B', 'E'};
+    static const uint8_t ping_head[] = {4, 'P', 'I', 'N', 'G'};
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, ZMTP_FLAG_COMMAND, sub_head, sizeof sub_head, "topic", 5);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, ZMTP_FLAG_COMMAND, ping_head, sizeof ping_head, "\x00\x64", 2);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, "\x01", 1, "topic", 5);
+    zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, "\x00", 1, "topic", 5);
+    seed(dir, "zws_commands", (const uint8_t[]){0x80 | 0, 2, 0, 3}, 4, &b);
+    zmtp_buf_free(&b);
+    /* Malformed: an empty message (length 0), a reserved flag bit after a good message, MORE on
+     * a command, an empty command, 2 GiB declared, the largest length (4 GiB - 1). */
+    fz_write_seed(dir, "zws_empty_message", (const uint8_t[]){0x80 | 14, 0, 0, 0, 0, 0, 0x00}, 7);
+    fz_write_seed(dir, "zws_bad_flags",
+                  (const uint8_t[]){0x80 | 14, 0, 2, 0, 0, 0, 0x00, 'x', 2, 0, 0, 0, 0x04, 'x'}, 14);
+    fz_write_seed(dir, "zws_more_command", (const uint8_t[]){0x80 | 14, 0, 2, 0, 0, 0, 0x03, 'x'}, 8);
+    fz_write_seed(dir, "zws_empty_command", (const uint8_t[]){0x80 | 14, 0, 1, 0, 0, 0, 0x02}, 7);
+    fz_write_seed(dir, "zws_2g", (const uint8_t[]){0x80 | 14, 0, 1, 0, 0, 0x80, 0x00}, 7);
+    fz_write_seed(dir, "zws_max_len", (const uint8_t[]){0x80 | 16, 0, 0xff, 0xff, 0xff, 0xff, 0x01}, 7);
+    /* A 2 MiB frame declared, a few bytes sent: the body grows only as bytes come. */
+    fz_write_seed(dir, "zws_huge_small_body",
+                  (const uint8_t[]){0x80 | 14, 0, 1, 0, 0x20, 0, 0x00, 'x', 'y', 'z'}, 10);
 }
 
 FZ_SEED_WRITER(write_seeds)

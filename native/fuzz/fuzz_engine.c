@@ -1,19 +1,36 @@
-/* fuzz_engine.c — one zw_engine per socket type, talking to a peer made of fuzzer bytes.
+/* fuzz_engine.c — one zw_engine per socket type and wire, talking to a peer made of fuzzer bytes.
  *
  * Input: [type] [cfg] then a program of operations, each one byte plus its arguments:
- *   type: our socket type (all twelve of zmqw.h, and two that do not exist)
+ *   type: type % 14 is our socket type (all twelve of zmqw.h, and two that do not exist);
+ *         type / 14 % 3 the wire (the engine kind and what the peer stream is made of):
+ *           0  ZMTP 3.x over a byte stream (ZW_ENGINE_ZMTP: greeting, NULL READY, frames)
+ *           1  ZWS 2.0 with the NULL mechanism (ZW_ENGINE_ZWS, subprotocol "ZWS2.0/NULL",
+ *              zw_accept's ZW_FRAMING_MESSAGE): no greeting, READY as a ZWS command message
+ *           2  ZWS 2.0 bare (.bare = 1, plain "ZWS2.0", ZW_FRAMING_MESSAGE_BARE): no mechanism,
+ *              each side's first message is its routing id
+ *         so 0..13 (every seed written before ZWS) stay ZMTP. STREAM is always the raw engine
+ *         (the core has no MESSAGE framing for it).
  *   cfg:  routing id length, max_msg_size, and whether the peer stream starts with a valid
- *         greeting (3.0 or 3.1) + READY of a compatible type (so traffic states are reached)
+ *         prefix so that traffic states are reached: ZMTP, a greeting (3.0 or 3.1: bit 6) + READY
+ *         of a compatible type; ZWS NULL, that READY alone; bare, a routing id message. Bit 7: the
+ *         peer's READY has an Identity / its routing id is not empty (over ZWS bit 6 makes it 255
+ *         bytes, the most allowed).
  *   ops:  append raw bytes or well-formed frames (data, MORE, SUBSCRIBE/CANCEL, PING, PONG, late
- *         READY, ERROR, unknown commands, 3.0 subscriptions) to the peer stream; feed the next k
- *         bytes of it; pull frames (zw_engine_next); write frames (zw_engine_write); take output
- *         with zw_engine_output / zw_engine_consume in views of various sizes.
+ *         READY, ERROR, unknown commands, 0x01/0x00 subscription messages) to the peer stream, in
+ *         the wire's layout (ZWS: each one an envelope, u32le length + flags byte + body); feed
+ *         the next k bytes of it; pull frames (zw_engine_next); write frames (zw_engine_write);
+ *         take output with zw_engine_output / zw_engine_consume in views of various sizes.
  *   A STREAM socket's engine is the raw one: every read must come out as one frame, as it came,
  *   and every body written must go out as it is, with nothing around it.
- * Checks: states only move forward; input/write return codes; frames handed up carry only
- * documented flags and fit max_msg_size; the handshake result is a compatible peer; output views
- * are bounded and pending counts add up; and what we sent decodes (with the real decoder) as our
- * greeting, our READY, then exactly the frames written, in order, PONGs aside. No frame leaks.
+ * Checks: states only move forward (ZWS starts in HANDSHAKE: no greeting); input/write return
+ * codes; frames handed up carry only documented flags and fit max_msg_size; the handshake result
+ * is a compatible peer (bare ZWS: type unknown, -1; over ZWS the peer's identity is the prefix's,
+ * and "minor" 0, so subscriptions go in message form); output views are bounded and pending
+ * counts add up; and what we sent decodes (with the real decoder, in the wire's layout) as our
+ * greeting (ZMTP only), our READY (or, bare, our routing id message), then exactly the frames
+ * written, in order: subscriptions as commands to a 3.1 peer, as 0x01/0x00 data messages to a 3.0
+ * one and always over ZWS; PONGs aside over ZMTP, none at all over ZWS (a PING there is ignored).
+ * No frame leaks.
  */
 #include "fuzz.h"
 
@@ -21,12 +38,17 @@
 #include "engine/engine.h"
 #include "wire/decoder.h"
 #include "wire/encoder.h"
+#include "wire/framing.h"
 
 static const int types[] = {ZW_PAIR, ZW_PUB, ZW_SUB, ZW_REQ, ZW_REP, ZW_DEALER, ZW_ROUTER,
                             ZW_PULL, ZW_PUSH, ZW_XPUB, ZW_XSUB, ZW_STREAM, -1, 77};
 static const int64_t maxes[] = {-1, 0, 1, 255, 256, 8192, 65536, INT64_MAX};
 
 #define MAX_EXPECT 512
+
+/* The wire, from the type byte (type / 14 % 3). */
+enum { W_ZMTP = 0, W_ZWS = 1, W_BARE = 2 };
+static const char *const wire_names[] = {"ZMTP", "ZWS2.0/NULL", "ZWS2.0 (bare)"};
 
 typedef struct expect {
     uint8_t wire_flags;   /* ZMTP_FLAG_MORE / ZMTP_FLAG_COMMAND as they must appear */
@@ -43,6 +65,11 @@ typedef struct harness {
     uint64_t read_hash[MAX_READS];
     int read_head, read_n, reads_lost;
     zmtp_buf_t raw_out;         /* raw: every body written, as the output must read */
+    int wire;                   /* W_ZMTP, W_ZWS, W_BARE (raw: W_ZMTP) */
+    zw_wire_t zw;               /* the header layout of both streams: ZW_WIRE_ZMTP or _ZWS */
+    int peer_id_len;            /* ZWS with a prefix: the peer's identity as it sent it; -1 unknown */
+    uint8_t peer_id[255];
+    zmtp_buf_t tmp;             /* scratch for building the ZWS READY */
     int type;
     int64_t max;
     uint8_t id[255];
@@ -54,6 +81,8 @@ typedef struct harness {
     expect_t exp[MAX_EXPECT];   /* frames written, as they must appear on the wire */
     int nexp;
     int exp_lost;               /* more than MAX_EXPECT written */
+    int pulled;                 /* frames handed up (FUZZ_TRACE) */
+    int trace;                  /* FUZZ_TRACE set: say what each input reached */
     uint8_t scratch[131072 + 16];
 } harness_t;
 
@@ -67,6 +96,7 @@ static void check_state(harness_t *h) {
     int st = zw_engine_state(h->e);
     FZ_CHECK(st >= ZW_ENGINE_GREETING && st <= ZW_ENGINE_ERROR);
     FZ_CHECK(st >= h->state);   /* GREETING -> HANDSHAKE -> READY -> ERROR, never back */
+    if (h->wire != W_ZMTP) FZ_CHECK(st != ZW_ENGINE_GREETING);   /* ZWS has no greeting */
     if (h->raw) {
         /* READY from its creation; a raw peer says nothing of itself. */
         FZ_CHECK(st == ZW_ENGINE_READY || st == ZW_ENGINE_ERROR);
@@ -75,15 +105,23 @@ static void check_state(harness_t *h) {
         FZ_CHECK(pe.socket_type == -1 && pe.routing_id_len == 0 && pe.props_len == 0);
     } else if (st == ZW_ENGINE_READY && h->state != ZW_ENGINE_READY) {
         int peer = zw_engine_peer_type(h->e);
-        FZ_CHECK(zw_socket_types_compatible(h->type, peer));
+        if (h->wire == W_BARE) FZ_CHECK(peer == -1);   /* no mechanism: no socket type said */
+        else FZ_CHECK(zw_socket_types_compatible(h->type, peer));
         FZ_CHECK(zw_engine_peer_minor(h->e) == 0 || zw_engine_peer_minor(h->e) == 1);
+        /* No greeting over ZWS: "minor" stays 0, which is what sends subscriptions as messages. */
+        if (h->wire != W_ZMTP) FZ_CHECK(zw_engine_peer_minor(h->e) == 0);
         uint8_t n = 0;
         const uint8_t *id = zw_engine_peer_identity(h->e, &n);
         if (n) fz_touch(id, n);
+        /* ZWS with a prefix: the first message decided the handshake, so the peer's identity is
+         * the prefix's (its READY's Identity, or bare, its routing id message). */
+        if (h->peer_id_len >= 0)
+            FZ_CHECK(n == h->peer_id_len && (n == 0 || memcmp(id, h->peer_id, n) == 0));
         zw_engine_peer_t pe;
         zw_engine_peer(h->e, &pe);
         FZ_CHECK(pe.socket_type == peer && pe.zmtp_minor == zw_engine_peer_minor(h->e));
         FZ_CHECK(pe.routing_id_len == n && (n == 0 || memcmp(pe.routing_id, id, n) == 0));
+        if (h->wire == W_BARE) FZ_CHECK(pe.props_len == 0);   /* no READY, no properties */
         if (pe.props_len) fz_touch(pe.props, pe.props_len);
     }
     const char *text = NULL;
@@ -145,6 +183,7 @@ static void pull(harness_t *h, int k) {
             FZ_CHECK(f->size <= lim);
         }
         fz_touch(f->data, f->size);
+        h->pulled++;
         zw_frame_free(f);
     }
 }
@@ -205,7 +244,9 @@ static void write_frame(harness_t *h, fz_t *in) {
     if (ready) {
         if (f->flags == ZW_FRAME_SUBSCRIBE || f->flags == ZW_FRAME_CANCEL) {
             int sub = f->flags == ZW_FRAME_SUBSCRIBE;
-            if (minor >= 1) {
+            /* Commands only to a ZMTP 3.1 peer; ZWS always has the message form (RFC 45 has
+             * no SUBSCRIBE command; libzmq's ws engine sends 0x01/0x00 messages). */
+            if (h->wire == W_ZMTP && minor >= 1) {
                 const char *name = sub ? "\x09SUBSCRIBE" : "\x06" "CANCEL";
                 expect(h, ZMTP_FLAG_COMMAND, (const uint8_t *)name, strlen(name), f->data, size);
             } else {
@@ -222,7 +263,50 @@ static void write_frame(harness_t *h, fz_t *in) {
     check_state(h);
 }
 
-/* Appends well-formed frames to the peer stream. */
+/* Appends one frame to the peer stream in the wire's layout (over ZMTP byte for byte what
+ * zmtp_encode_frame2 / zmtp_cmd_write give: they are zw_encode_frame2 on ZW_WIRE_ZMTP). */
+static void put_frame(harness_t *h, uint8_t fl, const void *prefix, size_t plen, const void *body,
+                      size_t size) {
+    FZ_CHECK(zw_encode_frame2(h->zw, &h->peer, fl, prefix, plen, body, size) == 0);
+}
+
+/* A command frame: name length, name, then data (wire/command.h's layout, on either wire). */
+static void put_cmd(harness_t *h, const char *name, const void *data, size_t size) {
+    uint8_t head[256];
+    size_t nl = strlen(name);
+    head[0] = (uint8_t)nl;
+    memcpy(head + 1, name, nl);
+    put_frame(h, ZMTP_FLAG_COMMAND, head, 1 + nl, data, size);
+}
+
+/* The valid prefix that gets the engine to READY (cfg bit 0x20). ZMTP: greeting + READY;
+ * ZWS/NULL: the same READY as one ZWS command message, no greeting; bare: the routing id message. */
+static void peer_prefix(harness_t *h, fz_t *in, uint8_t cfg) {
+    uint8_t pick = fz_u8(in);
+    int peer = fz_compatible_type(h->type, pick);
+    static const uint8_t pid[] = {'p', 'e', 'e', 'r'};
+    if (h->wire == W_ZMTP) {
+        fz_peer_hello(&h->peer, (cfg & 0x40) ? 1 : 0, pick >> 7, peer, pid,
+                      (cfg & 0x80) ? sizeof pid : 0);
+        return;
+    }
+    /* ZWS has no version to pick, so bit 6 picks a 255-byte identity instead (the limit). */
+    int n = (cfg & 0x80) ? ((cfg & 0x40) ? 255 : (int)sizeof pid) : 0;
+    if (n == (int)sizeof pid) memcpy(h->peer_id, pid, sizeof pid);
+    else fz_fill(h->peer_id, (size_t)n, 'i', 1);
+    h->peer_id_len = n;
+    if (h->wire == W_BARE) {
+        put_frame(h, 0, NULL, 0, h->peer_id, (size_t)n);
+        return;
+    }
+    /* fz_peer_hello's READY with its greeting cut off, re-laid as a ZWS message. */
+    h->tmp.start = h->tmp.end = 0;
+    FZ_CHECK(fz_peer_hello(&h->tmp, 1, 0, peer, h->peer_id, (uint8_t)n) == 0);
+    FZ_CHECK(fz_zws_relay(&h->peer, zmtp_buf_head(&h->tmp) + ZMTP_GREETING_SIZE,
+                          zmtp_buf_len(&h->tmp) - ZMTP_GREETING_SIZE) == 0);
+}
+
+/* Appends well-formed frames to the peer stream (ZWS: as ZWS messages). */
 static void peer_frames(harness_t *h, fz_t *in) {
     int n = 1 + fz_u8(in) % 4;
     for (int i = 0; i < n; i++) {
@@ -246,14 +330,14 @@ static void peer_frames(harness_t *h, fz_t *in) {
         case 6: cmd = ZMTP_CMD_READY; break;
         case 7: cmd = ZMTP_CMD_ERROR; break;
         case 8: cmd = "X-UNKNOWN"; break;
-        default: {   /* a 3.0 subscription message */
+        default: {   /* a subscription message (ZMTP 3.0's form, and ZWS's only one) */
             uint8_t head = (kind >> 4) & 1;
-            zmtp_encode_frame2(&h->peer, 0, &head, 1, b, size);
+            put_frame(h, 0, &head, 1, b, size);
             continue;
         }
         }
-        if (cmd) zmtp_cmd_write(&h->peer, cmd, b, size);
-        else zmtp_encode_frame(&h->peer, fl, b, size);
+        if (cmd) put_cmd(h, cmd, b, size);
+        else put_frame(h, fl, NULL, 0, b, size);
     }
 }
 
@@ -268,16 +352,21 @@ static void verify_sent(harness_t *h) {
         return;
     }
     const uint8_t *s = zmtp_buf_head(&h->sent);
-    size_t n = zmtp_buf_len(&h->sent), pos = ZMTP_GREETING_SIZE;
-    if (n < ZMTP_GREETING_SIZE) return;
-    zmtp_greeting_info_t info;
-    int reason;
-    const char *text;
-    FZ_CHECK(zmtp_greeting_check(s, n, ZMTP_MECH_NULL, &info, &reason, &text) ==
-             ZMTP_GREETING_DONE);
-    FZ_CHECK(info.major == 3 && info.minor == 1);
+    size_t n = zmtp_buf_len(&h->sent), pos = 0;
+    if (h->wire == W_ZMTP) {
+        if (n < ZMTP_GREETING_SIZE) return;
+        zmtp_greeting_info_t info;
+        int reason;
+        const char *text;
+        FZ_CHECK(zmtp_greeting_check(s, n, ZMTP_MECH_NULL, &info, &reason, &text) ==
+                 ZMTP_GREETING_DONE);
+        FZ_CHECK(info.major == 3 && info.minor == 1);
+        pos = ZMTP_GREETING_SIZE;
+    }
+    /* ZWS: no greeting; the first message (READY or routing id) was queued at creation and
+     * everything was drained, so it must be there: nframe >= 1 below. */
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, h->zw);
     int nframe = 0, next = 0;
     while (pos < n) {
         size_t used;
@@ -285,7 +374,11 @@ static void verify_sent(harness_t *h) {
         FZ_CHECK(zmtp_decoder_decode(&d, s + pos, n - pos, &used, &f) == ZMTP_DEC_OK);
         pos += used;
         if (!f) break;
-        if (nframe++ == 0) {
+        if (nframe++ == 0 && h->wire == W_BARE) {
+            /* Bare ZWS: our routing id (empty when we have none), one data message, no MORE. */
+            FZ_CHECK(f->flags == 0 && f->size == h->id_len);
+            FZ_CHECK(f->size == 0 || memcmp(f->data, h->id, f->size) == 0);
+        } else if (nframe == 1) {
             /* Our READY: Socket-Type is ours. */
             zmtp_cmd_t c;
             FZ_CHECK(f->flags == ZW_FRAME_COMMAND);
@@ -299,10 +392,14 @@ static void verify_sent(harness_t *h) {
             }
         } else {
             zmtp_cmd_t c;
-            if (f->flags == ZW_FRAME_COMMAND && zmtp_cmd_parse(f->data, f->size, &c) == 0 &&
+            if (h->wire == W_ZMTP && f->flags == ZW_FRAME_COMMAND &&
+                zmtp_cmd_parse(f->data, f->size, &c) == 0 &&
                 zmtp_cmd_is(&c, ZMTP_CMD_PONG, ZMTP_CMD_PONG_LEN)) {
                 FZ_CHECK(c.data_len <= ZMTP_PING_MAX_CONTEXT);
             } else {
+                /* Over ZWS nothing but what was written: no PONG, no command at all (the
+                 * harness writes none; subscriptions are data messages there). */
+                if (h->wire != W_ZMTP) FZ_CHECK(!(f->flags & ZW_FRAME_COMMAND));
                 FZ_CHECK(next < h->nexp || h->exp_lost);
                 if (next < h->nexp) {
                     const expect_t *x = &h->exp[next++];
@@ -333,9 +430,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     h->read_head = h->read_n = h->reads_lost = 0;
     h->sent_gaps = h->nexp = h->exp_lost = 0;
     h->state = ZW_ENGINE_GREETING;
+    h->peer_id_len = -1;
+    h->pulled = 0;
+    static int trace = -1;
+    if (trace < 0) trace = getenv("FUZZ_TRACE") != NULL;
+    h->trace = trace;
 
     uint8_t tb = fz_u8(&in);
-    h->type = types[tb % (sizeof types / sizeof types[0])];
+    const size_t ntypes = sizeof types / sizeof types[0];
+    h->type = types[tb % ntypes];
+    h->wire = h->type == ZW_STREAM ? W_ZMTP : (int)(tb / ntypes % 3);
+    h->zw = h->wire == W_ZMTP ? ZW_WIRE_ZMTP : ZW_WIRE_ZWS;
     uint8_t cfg = fz_u8(&in);
     static const uint8_t id_lens[] = {0, 0, 5, 255};
     h->id_len = id_lens[cfg & 3];
@@ -346,10 +451,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                           .routing_id = h->id_len ? h->id : NULL,
                           .routing_id_len = h->id_len,
                           .max_msg_size = h->max,
-                          .kind = h->type == ZW_STREAM ? ZW_ENGINE_RAW : ZW_ENGINE_ZMTP,
-                          .mechanism = ZW_MECH_NULL};
+                          .kind = h->type == ZW_STREAM ? ZW_ENGINE_RAW
+                                  : h->wire == W_ZMTP  ? ZW_ENGINE_ZMTP
+                                                       : ZW_ENGINE_ZWS,
+                          .mechanism = ZW_MECH_NULL,
+                          .bare = h->wire == W_BARE};
     if (tb >= 224) {
-        /* Kinds and mechanisms this build may not have: NULL, or an engine that frees cleanly. */
+        /* Kinds and mechanisms this build may not have: NULL, or an engine that frees cleanly
+         * (ZWS is built now and fuzzed as the main engine; 7 is no kind at all). */
         static const int kinds[] = {ZW_ENGINE_ZWS, ZW_ENGINE_RAW, 7}, mechs[] = {1, 2, 9};
         zw_engine_cfg_t odd = ec;
         odd.kind = (zw_engine_kind_t)kinds[tb % 3];
@@ -363,13 +472,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     h->e = zw_engine_new(&ec);
     FZ_CHECK(h->e != NULL);
     check_state(h);
-    if (cfg & 0x20) {
-        uint8_t pick = fz_u8(&in);
-        int peer = fz_compatible_type(h->type, pick);
-        static const uint8_t pid[] = {'p', 'e', 'e', 'r'};
-        fz_peer_hello(&h->peer, (cfg & 0x40) ? 1 : 0, pick >> 7, peer, pid,
-                      (cfg & 0x80) ? sizeof pid : 0);
-    }
+    if (!h->raw && h->wire != W_ZMTP) FZ_CHECK(h->state == ZW_ENGINE_HANDSHAKE);
+    if (cfg & 0x20) peer_prefix(h, &in, cfg);
 
     while (fz_left(&in)) {
         uint8_t op = fz_u8(&in);
@@ -408,6 +512,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pull(h, 0);
     while (zw_engine_pending(h->e)) take(h, UINT32_MAX, 0, 1);
     verify_sent(h);
+    if (h->trace) {
+        const char *text = "";
+        zw_engine_error(h->e, &text);
+        fprintf(stderr, "fuzz_engine: type %d, wire %s, prefix %d: state %d (%s), %d frames in, "
+                "%d out\n", h->type, h->raw ? "raw" : wire_names[h->wire], (cfg & 0x20) != 0,
+                h->state, text, h->pulled, h->nexp);
+    }
     zw_engine_free(h->e);
     h->e = NULL;
     FZ_CHECK(zw_frame_live() == live0);
@@ -462,6 +573,98 @@ static void write_seeds(const char *dir) {
         6, 0x02, 100, 6, 0x05, 200, 7,            /* views of 7 and 8192 bytes, drain */
     };
     fz_write_seed(dir, "stream_raw", stream, sizeof stream);
+
+    /* ZWS: the type byte is type index + 14 (ZWS2.0/NULL) or + 28 (bare). Each seed reaches
+     * traffic (READY, or routing ids, exchanged) and moves frames both ways. */
+    /* REQ (3 + 14) over ZWS/NULL, the REQ of req_31: a REP peer's READY with Identity "peer",
+     * a reply (delimiter, "ok"), a PING (ignored: no PONG over ZWS); our frame and a SUBSCRIBE,
+     * which goes out as a 0x01 data message. */
+    static const uint8_t req_zws[] = {
+        17, 0x20 | 0x80 | 0x02, 0,                /* type, cfg (prefix, peer id, our id 5), pick */
+        1, 2, 1, 0, 0, 2, 'o', 'k',               /* peer_frames: 3 frames: MORE "", data "ok" */
+        4, 6, 0, 10, 'c', 't', 'x', '!',          /*   PING, ttl 10, context */
+        2, 0,                                     /* feed all */
+        4, 0,                                     /* pull all */
+        5, 0, 10, 7,                              /* write a 10-byte data frame */
+        5, 2, 3, 1,                               /* write a SUBSCRIBE "..." */
+        7,                                        /* drain */
+    };
+    fz_write_seed(dir, "req_zws", req_zws, sizeof req_zws);
+    /* PUB (1 + 14) over ZWS/NULL, a SUB peer (no Identity): subscriptions both ways the peer
+     * may send them (0x01/0x00 messages, SUBSCRIBE/CANCEL commands), an unknown command, fed a
+     * byte at a time through the 5-byte headers; then a two-frame message and a large one. */
+    static const uint8_t pub_zws[] = {
+        15, 0x20, 0,
+        1, 3, 19, 2, 'a', 'b', 9, 2, 'a', 'b',    /* 4 frames: subscribe "ab", cancel "ab", */
+        2, 1, 'x', 8, 0,                          /*   SUBSCRIBE "x", X-UNKNOWN */
+        2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 0,
+        4, 0,
+        5, 1, 3, 1, 5, 0, 238, 9,                 /* MORE "...", then a 70000-byte frame */
+        6, 0x02, 100, 6, 0x05, 200, 7,            /* views of 7 and 8192 bytes, drain */
+    };
+    fz_write_seed(dir, "pub_zws", pub_zws, sizeof pub_zws);
+    /* PULL (7 + 14) over ZWS/NULL without a prefix: the PUSH peer's READY arrives as raw bytes
+     * (an envelope by hand: u32le length, 0x02, the command body), then a data message. */
+    uint8_t pull[256];
+    n = 0;
+    pull[n++] = 21;
+    pull[n++] = 0;
+    zmtp_buf_t b = {0}, z = {0};
+    FZ_CHECK(fz_peer_hello(&z, 1, 0, ZW_PUSH, NULL, 0) == 0);
+    FZ_CHECK(fz_zws_relay(&b, zmtp_buf_head(&z) + ZMTP_GREETING_SIZE,
+                          zmtp_buf_len(&z) - ZMTP_GREETING_SIZE) == 0);
+    FZ_CHECK(zw_encode_frame2(ZW_WIRE_ZWS, &b, 0, NULL, 0, "data", 4) == 0);
+    FZ_CHECK(zmtp_buf_len(&b) <= 200);
+    pull[n++] = 0;   /* op: raw bytes */
+    pull[n++] = (uint8_t)zmtp_buf_len(&b);
+    memcpy(pull + n, zmtp_buf_head(&b), zmtp_buf_len(&b));
+    n += zmtp_buf_len(&b);
+    static const uint8_t pull_tail[] = {2, 3, 2, 0, 4, 0, 7};   /* feed 3, the rest; pull; drain */
+    memcpy(pull + n, pull_tail, sizeof pull_tail);
+    n += sizeof pull_tail;
+    fz_write_seed(dir, "pull_zws_raw_ready", pull, n);
+    zmtp_buf_free(&b);
+    zmtp_buf_free(&z);
+    /* DEALER (5 + 28), bare: the peer's routing id "peer", then traffic: a two-frame message, a
+     * PING and a late READY (both dropped); we send our routing id (5 bytes) first, then ours. */
+    static const uint8_t dealer_bare[] = {
+        33, 0x20 | 0x80 | 0x02, 0,
+        1, 3, 1, 0, 0, 2, 'h', 'i', 4, 2, 0, 10, 6, 0,
+        2, 0, 4, 0,
+        5, 1, 0, 1, 5, 0, 10, 7,                  /* MORE "", then 10 bytes */
+        5, 3, 2, 1,                               /* a CANCEL: a 0x00 data message */
+        7,
+    };
+    fz_write_seed(dir, "dealer_bare", dealer_bare, sizeof dealer_bare);
+    /* ROUTER (6 + 28), bare, 255-byte routing ids both ways, max 255 (cfg 3 | 3 << 2 = 0x0f):
+     * a 255-byte frame is taken (pulled, answered with one of ours), one of 256 then closes
+     * the connection. Size bytes 242 and 243 are fz_size's 255 and 256; a body takes up to 64
+     * input bytes, the rest is a pattern. */
+    uint8_t router[200];
+    n = 0;
+    static const uint8_t router_head[] = {34, 0x20 | 0x80 | 0x40 | 0x0f, 0, 1, 1};
+    memcpy(router, router_head, sizeof router_head);
+    n += sizeof router_head;
+    router[n++] = 0;
+    router[n++] = 242;
+    memset(router + n, 'r', 64);
+    n += 64;
+    router[n++] = 0;
+    router[n++] = 243;
+    memset(router + n, 's', 64);
+    n += 64;
+    static const uint8_t router_tail[] = {2, 0, 4, 1, 5, 0, 242, 3, 7, 4, 0, 7};
+    memcpy(router + n, router_tail, sizeof router_tail);
+    n += sizeof router_tail;
+    fz_write_seed(dir, "router_bare_long_ids", router, n);
+    /* SUB (2 + 28), bare, no prefix: the routing id message as raw bytes (empty), then a PUB's
+     * data message; our SUBSCRIBE goes out as a 0x01 message after our empty routing id. */
+    static const uint8_t sub_bare[] = {
+        30, 0,
+        0, 13, 1, 0, 0, 0, 0, 4, 0, 0, 0, 0, 'a', 'b', 'c',   /* raw: id "", data "abc" */
+        2, 0, 4, 0, 5, 2, 2, 1, 7,
+    };
+    fz_write_seed(dir, "sub_bare_raw_id", sub_bare, sizeof sub_bare);
 }
 
 FZ_SEED_WRITER(write_seeds)

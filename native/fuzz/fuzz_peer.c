@@ -515,7 +515,7 @@ static void conn_reset(conn_t *c) {
     memset(c, 0, sizeof *c);
     keep.start = keep.end = 0;
     c->peer = keep;
-    zmtp_decoder_init(&c->dec, -1);
+    zmtp_decoder_init(&c->dec, -1, ZW_WIRE_ZMTP);
     c->dialer = -1;
 }
 
@@ -809,7 +809,7 @@ static void peer_frames(conn_t *c, fz_t *in) {
                                              1u << 20};
             uint64_t s = sizes[fz_u8(in) % 8];
             uint8_t hdr[9];
-            size_t hn = zmtp_encode_header_at(hdr, kind & 0x10 ? ZMTP_FLAG_COMMAND : 0, s);
+            size_t hn = zw_header_encode(ZW_WIRE_ZMTP, hdr, kind & 0x10 ? ZMTP_FLAG_COMMAND : 0, s);
             zmtp_buf_append(b, hdr, hn);
             uint32_t k = fz_size(in);
             zmtp_buf_append(b, body(in, k), k);
@@ -1326,7 +1326,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         trace = getenv("FUZZ_TRACE") != NULL;
         reach = getenv("FUZZ_REACH") != NULL;
         fz_fill(long_id, sizeof long_id, 'r', 1);
-        for (int i = 0; i < MAXC; i++) zmtp_decoder_init(&h->c[i].dec, -1);
+        for (int i = 0; i < MAXC; i++) zmtp_decoder_init(&h->c[i].dec, -1, ZW_WIRE_ZMTP);
     }
     /* Emptied, not freed: peer buffers keep their pages across inputs. */
     for (int i = 0; i < MAXC; i++) conn_reset(&h->c[i]);
@@ -1437,7 +1437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     h->core = NULL;
     for (int i = 0; i < MAXC; i++) zmtp_decoder_fini(&h->c[i].dec);
     FZ_CHECK(zw_frame_live() == live0);
-    for (int i = 0; i < MAXC; i++) zmtp_decoder_init(&h->c[i].dec, -1);
+    for (int i = 0; i < MAXC; i++) zmtp_decoder_init(&h->c[i].dec, -1, ZW_WIRE_ZMTP);
     return 0;
 }
 

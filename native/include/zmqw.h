@@ -196,9 +196,16 @@ ZW_EXPORT zw_err zw_getopt(zw_id sock, int32_t opt, uint8_t *val, uint32_t *inou
 /* --- connections -------------------------------------------------------------------------- */
 
 /* How a transport carries a connection; the core picks the connection's engine from it and the
- * socket type. STREAM: a byte stream (tcp, ipc): ZMTP 3.x. MESSAGE: discrete messages
- * (WebSocket): ZWS 2.0, one message per frame (not in this build yet: ZW_ENOTSUP). */
-enum { ZW_FRAMING_STREAM = 0, ZW_FRAMING_MESSAGE = 1 };
+ * socket type. STREAM: a byte stream (tcp, ipc): ZMTP 3.x (raw bytes for a STREAM socket).
+ * MESSAGE: WebSocket messages (ws, wss): ZWS 2.0 with the socket's mechanism (the subprotocol
+ * "ZWS2.0/NULL"). MESSAGE_BARE: ZWS 2.0 with no mechanism (the subprotocol plain "ZWS2.0", the
+ * one a browser can offer): each side's first message is its routing id; no socket type check.
+ * Over either MESSAGE framing the host passes each WebSocket message (binary; its payload whole,
+ * after the host reassembled any fragments) to zw_conn_input as `u32le length, payload`, and
+ * zw_conn_output's bytes are such envelopes too, each to be sent as one binary message (never
+ * fragmented: libzmq refuses fragments). A payload is a flags byte (0x00 last frame, 0x01 more,
+ * 0x02 command) and the frame's body. STREAM sockets have no MESSAGE framing (ZW_ENOTSUP). */
+enum { ZW_FRAMING_STREAM = 0, ZW_FRAMING_MESSAGE = 1, ZW_FRAMING_MESSAGE_BARE = 2 };
 
 /* A transport connection accepted on one of the socket's listeners, carried as `framing`. */
 ZW_EXPORT zw_err zw_accept(zw_id sock, int32_t framing, zw_id *out_conn);

@@ -188,6 +188,9 @@ static inline route_t *route_of(node_t *n, zw_id dialer) {
     return NULL;
 }
 
+/* How every link made from now on carries its connections (ZW_FRAMING_*; net_setup resets it). */
+static int net_framing = ZW_FRAMING_STREAM;
+
 /* Answers a DIAL now: connects the dialer to its route's target socket. */
 static inline link_t *net_dial(node_t *n, zw_id dialer) {
     route_t *r = route_of(n, dialer);
@@ -197,8 +200,8 @@ static inline link_t *net_dial(node_t *n, zw_id dialer) {
         zw_core_dial_result(n->core, dialer, 0, ZW_FRAMING_STREAM, &c1);
         return NULL;
     }
-    if (zw_core_dial_result(n->core, dialer, 1, ZW_FRAMING_STREAM, &c1) != ZW_OK) return NULL;
-    if (zw_core_accept(r->target->core, r->target_sock, ZW_FRAMING_STREAM, &c2) != ZW_OK) return NULL;
+    if (zw_core_dial_result(n->core, dialer, 1, net_framing, &c1) != ZW_OK) return NULL;
+    if (zw_core_accept(r->target->core, r->target_sock, net_framing, &c2) != ZW_OK) return NULL;
     return net_link(n, c1, r->target, c2);
 }
 
@@ -456,6 +459,7 @@ static node_t A, B, C;
 
 static inline void net_setup(int n) {
     net_reset();
+    net_framing = ZW_FRAMING_STREAM;
     node_init(&A, 1);
     node_init(&B, 2);
     node_init(&C, 3);

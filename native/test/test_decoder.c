@@ -18,7 +18,7 @@
  * MAX_FRAMES), or -1 on decoder failure; *rest = bytes not consumed when decoding stopped. */
 static int decode_all(const uint8_t *data, size_t len, size_t chunk, int64_t max,
                       zw_frame_t **frames, zmtp_decoder_t *d) {
-    zmtp_decoder_init(d, max);
+    zmtp_decoder_init(d, max, ZW_WIRE_ZMTP);
     int n = 0;
     size_t pos = 0;
     while (pos < len) {
@@ -211,7 +211,7 @@ static void test_truncated_waits(void) {
     const uint8_t fr_bytes[] = {0x02, 0, 0, 0, 0, 0, 0, 0, 0x03, 'a', 'b', 'c'};
     for (size_t cut = 0; cut < sizeof fr_bytes; cut++) {
         zmtp_decoder_t d;
-        zmtp_decoder_init(&d, -1);
+        zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
         size_t used;
         zw_frame_t *f;
         CHECK_EQ(zmtp_decoder_decode(&d, fr_bytes, cut, &used, &f), ZMTP_DEC_OK);
@@ -226,7 +226,7 @@ static void test_truncated_waits(void) {
     }
     /* fini frees a half-filled body. */
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used;
     zw_frame_t *f;
     zmtp_decoder_decode(&d, fr_bytes, 10, &used, &f);
@@ -239,7 +239,7 @@ static void test_decoder_stops_after_one_frame(void) {
     /* Two frames in one buffer: the first call consumes only the first. */
     const uint8_t two[] = {0x01, 0x01, 'a', 0x00, 0x01, 'b'};
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used;
     zw_frame_t *f;
     CHECK_EQ(zmtp_decoder_decode(&d, two, sizeof two, &used, &f), ZMTP_DEC_OK);
@@ -276,7 +276,7 @@ static void test_huge_header_small_memory(void) {
     static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x3F, 0xFF, 0xFF, 0xFF,
                                    'a', 'b', 'c', 'd', 'e'};
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used;
     zw_frame_t *f;
     CHECK_EQ(zmtp_decoder_decode(&d, head, sizeof head, &used, &f), ZMTP_DEC_OK);
@@ -329,7 +329,7 @@ static void test_large_frame_any_chunking(void) {
     const size_t chunks[] = {1, 1000, 65536, 65537, 0};
     for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
         zmtp_decoder_t d;
-        zmtp_decoder_init(&d, -1);
+        zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
         zw_frame_t *fr[2] = {NULL, NULL};
         int n = 0, bound_ok = 1;
         int64_t held = 0;
@@ -372,7 +372,7 @@ static void test_small_frame_exact(void) {
      * 00 .. 01 00 00 (65536), nothing sent yet. */
     const uint8_t head[9] = {0x02, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00};
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used;
     zw_frame_t *f;
     CHECK_EQ(zmtp_decoder_decode(&d, head, 9, &used, &f), ZMTP_DEC_OK);
@@ -410,7 +410,7 @@ static void test_grow_out_of_memory(void) {
     static const uint8_t head[] = {0x02, 0, 0, 0, 0, 0x3F, 0xFF, 0xFF, 0xFF};
     static uint8_t piece[1 << 20];
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used;
     zw_frame_t *f;
     CHECK_EQ(zmtp_decoder_decode(&d, head, sizeof head, &used, &f), ZMTP_DEC_OK);
@@ -436,7 +436,7 @@ static void test_null_empty(void) {
     /* NULL with length 0 is a legal empty input in every state, and an empty body encodes from
      * NULL: no pointer arithmetic or memcpy on NULL (undefined even for 0 bytes). */
     zmtp_decoder_t d;
-    zmtp_decoder_init(&d, -1);
+    zmtp_decoder_init(&d, -1, ZW_WIRE_ZMTP);
     size_t used = 9;
     zw_frame_t *f;
     const uint8_t part[] = {0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 'a'};  /* LONG, size 256, "a" */

@@ -82,7 +82,7 @@ static void round_trip(const uint32_t *sizes, int n, int out_mode, int in_mode) 
         zw_frame_t *f = make_frame((uint32_t)i, sizes[i], flags);
         CHECK_EQ(zmtp_encode_frame(&golden, flags ? ZMTP_FLAG_MORE : 0, f->data, f->size), 0);
         CHECK_EQ(zw_engine_write(a, f), ZW_OK);
-        total += zmtp_header_size(sizes[i]) + sizes[i];
+        total += zw_header_size(ZW_WIRE_ZMTP, sizes[i]) + sizes[i];
     }
     CHECK_EQ(zmtp_buf_len(&golden), total);
     CHECK_EQ(zw_engine_pending(a), total);

@@ -5,7 +5,7 @@
 import { zmqError } from "./errors.js"
 
 /** Transports this build carries. */
-const SUPPORTED = new Set(["tcp", "ipc", "inproc"])
+const SUPPORTED = new Set(["tcp", "ipc", "inproc", "ws"])
 
 /** Bytes an ipc path may have: sockaddr_un's sun_path (108) less its terminating NUL. */
 const IPC_MAX_PATH = 107
@@ -24,7 +24,9 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
     if (rest === "") throw zmqError("EINVAL", { address })
     return
   }
-  const target = !forBind && rest.includes(";") ? rest.slice(rest.indexOf(";") + 1) : rest
+  // ws: the path (from the first "/" after the port, as libzmq splits it) is the server's.
+  const pathless = scheme === "ws" ? withoutPath(rest) : rest
+  const target = !forBind && pathless.includes(";") ? pathless.slice(pathless.indexOf(";") + 1) : pathless
   const colon = target.lastIndexOf(":")
   if (colon <= 0) throw zmqError("EINVAL", { address })
   const host = target.slice(0, colon)
@@ -32,6 +34,11 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
   const portOk = (forBind && port === "*") || (/^[0-9]+$/.test(port) && Number(port) <= 65535)
   if (!portOk || (host === "*" && !forBind)) throw zmqError("EINVAL", { address })
   if (host.startsWith("[") !== host.endsWith("]")) throw zmqError("EINVAL", { address })
+}
+
+function withoutPath(rest: string): string {
+  const slash = rest.indexOf("/", rest.lastIndexOf(":"))
+  return slash < 0 ? rest : rest.slice(0, slash)
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { Duplex } from "node:stream"
 import { type ConnId, CoreError, type DialerId, type Framing, type SocketId, type WasmCore } from "./abi.js"
-import { ZW_FX, ZW_OPT } from "./zmqw.js"
+import { ZW_FX, ZW_OPT, ZW_SOCKET } from "./zmqw.js"
 import { Bodies } from "./bodies.js"
 import { messageOffset } from "./channel/batch.js"
 import { Flusher } from "./channel/flusher.js"
@@ -27,6 +27,7 @@ import { DirectRead, StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
 import { ipc } from "./transports/ipc.js"
 import { tcp } from "./transports/tcp.js"
+import { ws } from "./transports/ws.js"
 
 const FX_HEADER = 12
 /** Bytes offered to the core after a large body (see feed). */
@@ -43,6 +44,8 @@ interface Effect {
 interface HostSocket {
   readonly handle: number
   readonly id: SocketId
+  /** Its socket type (zmqw.h's numbers). */
+  readonly type: number
   /** Batches from the facade the core has not taken yet, in order; `withdrawn` marks one
    *  message the facade took back (its place is kept, so every message keeps its number). */
   pending: { b: Uint8Array; n: number; withdrawn?: true; recycle?: ArrayBuffer }[]
@@ -72,11 +75,14 @@ interface HostSocket {
 }
 
 
-const transports: Record<string, Transport> = { tcp, ipc }
+const transports: Record<string, Transport> = { tcp, ipc, ws }
 
-function transportOf(address: string): Transport {
+/** The transport of an address, for a socket of `type`: a STREAM socket's raw bytes have no
+ *  WebSocket framing in this build (libzmq has one), so ws:// is ENOTSUP for it. */
+function transportOf(address: string, type: number): Transport {
   const t = transports[address.slice(0, address.indexOf("://"))]
   if (!t) throw new TransportError("EPROTONOSUPPORT")
+  if (t === ws && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
   return t
 }
 
@@ -250,6 +256,7 @@ export class Host implements HostApi, StreamSink {
     const sock: HostSocket = {
       handle,
       id,
+      type,
       pending: [],
       taken: 0,
       lastTaken: 0,
@@ -301,9 +308,9 @@ export class Host implements HostApi, StreamSink {
       this.dirty.add(sock)
       return address
     }
-    const transport = transportOf(address)
+    const transport = transportOf(address, sock.type)
     const listener = await transport.listen(address, {
-      onStream: (stream, reader) => this.accepted(sock, stream, transport.framing, reader as DirectRead | undefined),
+      onStream: (stream, reader) => this.accepted(sock, stream, transport.framingOf(stream), reader as DirectRead | undefined),
       reader: () => this.directRead(),
     })
     if (this.options.unrefHandles) listener.unref()
@@ -329,7 +336,7 @@ export class Host implements HostApi, StreamSink {
   connect(handle: number, address: string): void {
     const sock = this.sock(handle)
     const name = inprocName(address)
-    if (!name) transportOf(address) // refuses an unknown scheme before the core makes a dialer
+    if (!name) transportOf(address, sock.type) // refuses an unknown scheme before the core makes a dialer
     const dialer = name ? this.core.inprocConnect(sock.id, name) : this.core.connect(sock.id)
     this.dialers.set(dialer, { sock, address })
     const list = sock.dialers.get(address) ?? []
@@ -397,7 +404,7 @@ export class Host implements HostApi, StreamSink {
   private dial(dialer: DialerId): void {
     const entry = this.dialers.get(dialer)
     if (!entry) return
-    const transport = transportOf(entry.address)
+    const transport = transportOf(entry.address, entry.sock.type)
     const direct = this.directRead()
     const stream = transport.dial(entry.address, direct.onread)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
@@ -427,7 +434,7 @@ export class Host implements HostApi, StreamSink {
       }
       this.safely(() => {
         this.tick()
-        const conn = this.core.dialResult(dialer, true, transport.framing)
+        const conn = this.core.dialResult(dialer, true, transport.framingOf(stream))
         if (conn === undefined) {
           stream.destroy()
           return

@@ -101,6 +101,7 @@ export const ZW_CLOSE = {
 export const ZW_FRAMING = {
   STREAM: 0,
   MESSAGE: 1,
+  MESSAGE_BARE: 2,
 } as const
 
 /** zmqw.h: batch format and sizes. */

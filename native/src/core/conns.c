@@ -32,7 +32,7 @@ static void handshake_fire(zw_core_t *c, zw_timer_t *t) {
     conn_fail(CONTAINER(t, zw_conn_t, hs_timer), ZW_CLOSE_HANDSHAKE_TIMEOUT, "handshake timed out");
 }
 
-zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind) {
+zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind, int bare) {
     zw_core_t *c = sock->core;
     zw_conn_t *conn = calloc(1, sizeof *conn);
     if (!conn) return NULL;
@@ -44,6 +44,7 @@ zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind) {
         .routing_id_len = sock->opt.routing_id_len,
         .max_msg_size = sock->opt.maxmsgsize,
         .bodies = &c->bodies,
+        .bare = (uint8_t)bare,
     };
     conn->engine = zw_engine_new(&cfg);
     if (!conn->engine || !(conn->id = id_new(c, K_CONN, conn))) {
@@ -214,14 +215,20 @@ void conn_free(zw_conn_t *conn) {
     free(conn);
 }
 
-/* The engine for a connection carried as `framing` by a socket of type `type`; ZW_ENOTSUP when
- * this build has none (ZWS comes with ws://, raw bytes with STREAM). */
-zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out) {
-    if (framing == ZW_FRAMING_STREAM) {
+/* The engine for a connection carried as `framing` by a socket of type `type` (*bare: ZWS with
+ * no mechanism); ZW_ENOTSUP for a STREAM socket over messages, ZW_EINVAL for no framing. */
+zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out, int *bare) {
+    *bare = framing == ZW_FRAMING_MESSAGE_BARE;
+    switch (framing) {
+    case ZW_FRAMING_STREAM:
         *out = type == ZW_STREAM ? ZW_ENGINE_RAW : ZW_ENGINE_ZMTP;
         return ZW_OK;
+    case ZW_FRAMING_MESSAGE:
+    case ZW_FRAMING_MESSAGE_BARE:
+        *out = ZW_ENGINE_ZWS;
+        return type == ZW_STREAM ? ZW_ENOTSUP : ZW_OK;
+    default: return ZW_EINVAL;
     }
-    return framing == ZW_FRAMING_STREAM || framing == ZW_FRAMING_MESSAGE ? ZW_ENOTSUP : ZW_EINVAL;
 }
 
 zw_err zw_core_accept(zw_core_t *c, zw_id id, int32_t framing, zw_id *out_conn) {
@@ -229,9 +236,10 @@ zw_err zw_core_accept(zw_core_t *c, zw_id id, int32_t framing, zw_id *out_conn) 
     if (!s || s->closing) return ZW_ENOTSOCK;
     if (!out_conn) return ZW_EINVAL;
     zw_engine_kind_t kind;
-    zw_err rc = conn_engine_kind(framing, s->ops->type, &kind);
+    int bare;
+    zw_err rc = conn_engine_kind(framing, s->ops->type, &kind, &bare);
     if (rc != ZW_OK) return rc;
-    zw_conn_t *conn = conn_new(s, NULL, kind);
+    zw_conn_t *conn = conn_new(s, NULL, kind, bare);
     if (!conn) return ZW_ENOMEM;
     *out_conn = conn->id;
     conn_process(conn);   /* an engine with no handshake (raw) is ready at once */

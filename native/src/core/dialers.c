@@ -106,12 +106,13 @@ zw_err zw_core_dial_result(zw_core_t *c, zw_id id, int32_t ok, int32_t framing,
     }
     if (!out_conn) return ZW_EINVAL;
     zw_engine_kind_t kind;
-    zw_err rc = conn_engine_kind(framing, d->sock->ops->type, &kind);
+    int bare;
+    zw_err rc = conn_engine_kind(framing, d->sock->ops->type, &kind, &bare);
     if (rc != ZW_OK) {
         schedule_reconnect(d);   /* the host dialed what the core cannot speak: try again later */
         return rc;
     }
-    zw_conn_t *conn = conn_new(d->sock, d, kind);
+    zw_conn_t *conn = conn_new(d->sock, d, kind, bare);
     if (!conn) {
         schedule_reconnect(d);
         return ZW_ENOMEM;

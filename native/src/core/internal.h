@@ -165,8 +165,8 @@ void session_lost(zw_session_t *s);
 void sessions_close_requested(zw_core_t *c);
 
 /* conns.c */
-zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind);
-zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out);
+zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind, int bare);
+zw_err conn_engine_kind(int32_t framing, int type, zw_engine_kind_t *out, int *bare);
 /* After the engine saw input or output, or was just made: errors, handshake done, frames. */
 void conn_process(zw_conn_t *conn);
 void conn_flush(zw_conn_t *conn);

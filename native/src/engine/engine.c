@@ -6,9 +6,9 @@
 
 zw_engine_t *zw_engine_new(const zw_engine_cfg_t *cfg) {
     switch (cfg->kind) {
-    case ZW_ENGINE_ZMTP: return zw_engine_zmtp_new(cfg);
+    case ZW_ENGINE_ZMTP:
+    case ZW_ENGINE_ZWS: return zw_engine_zmtp_new(cfg);   /* the same engine, two framings */
     case ZW_ENGINE_RAW: return zw_engine_raw_new(cfg);
-    case ZW_ENGINE_ZWS:    /* with ws:// */
     default: return NULL;
     }
 }

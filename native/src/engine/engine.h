@@ -7,8 +7,9 @@
  * transports):
  *   ZW_ENGINE_ZMTP  ZMTP 3.x over a byte stream (tcp, ipc): greeting, mechanism handshake, frames
  *                   (engine/zmtp.c)
- *   ZW_ENGINE_ZWS   ZWS 2.0 over WebSocket messages: one message = one frame, no greeting, the
- *                   mechanism from the subprotocol (to come with ws://)
+ *   ZW_ENGINE_ZWS   ZWS 2.0 over WebSocket messages (ws, wss): one message = one frame, no
+ *                   greeting, the mechanism from the subprotocol the host negotiated
+ *                   (engine/zmtp.c: the ZMTP engine with another framing, wire/framing.h)
  *   ZW_ENGINE_RAW   raw bytes for STREAM sockets: no handshake, each read is a frame
  *                   (engine/raw.c); READY from its creation
  * The mechanism (NULL now; PLAIN, CURVE later) is part of an engine's configuration.
@@ -35,6 +36,8 @@ typedef struct zw_engine_cfg {
     zw_engine_kind_t kind;       /* which wire protocol (0 = ZMTP) */
     zw_mechanism_t mechanism;    /* security mechanism (0 = NULL) */
     const zw_body_host_t *bodies; /* where host bodies received (zw_engine_input_refs) live */
+    uint8_t bare;                /* ZWS only: subprotocol plain "ZWS2.0": no mechanism, each side's
+                                  * first message is its routing id */
 } zw_engine_cfg_t;
 
 typedef enum zw_engine_state {

@@ -1,5 +1,13 @@
 /* zmtp.c — the ZMTP 3.x engine over a byte stream (tcp, ipc): greeting -> mechanism handshake ->
- * traffic. One implementation of the engine interface (engine.h).
+ * traffic; and the same engine as ZWS 2.0 over WebSocket messages (ws, wss; RFC 45). One
+ * implementation of the engine interface (engine.h) for both, as they differ only in:
+ *  - the header of a frame (wire/framing.h: ZWS's is the host's envelope length + flags byte);
+ *  - ZWS has no greeting: the handshake starts at once. With the subprotocol `ZWS2.0/NULL` (or a
+ *    mechanism's) it is the mechanism's, whose commands are built as ZMTP frames and re-laid as
+ *    ZWS messages here (mech_flush); with plain `ZWS2.0` ("bare", what a browser can offer) there
+ *    is no mechanism: each side's first message is its routing id, and no socket type is known;
+ *  - over ZWS subscriptions always travel in the 0x01/0x00 message form, and a ZMTP PING is
+ *    ignored (as libzmq does: heartbeats there are WebSocket pings, the host's).
  *
  * Input is appended to one buffer. Until READY it is processed eagerly in zw_engine_input (the
  * handshake must progress without anyone pulling); from READY on it is decoded only when the
@@ -42,7 +50,7 @@ typedef struct zmtp_ext {
 typedef struct zmtp_scan {
     uint8_t on;            /* READY reached: following headers */
     uint8_t dead;          /* a malformed header: the decoder fails there; nothing more diverted */
-    uint8_t hdr[9], hdr_have;
+    uint8_t hdr[ZW_HEADER_MAX], hdr_have;
     uint64_t frame_left;   /* body bytes of the frame being scanned still to come */
     uint64_t seen;         /* traffic bytes scanned */
     uint64_t decoded;      /* traffic bytes the decoder has consumed */
@@ -53,6 +61,9 @@ typedef struct zmtp_scan {
 
 typedef struct zmtp_engine {
     zw_engine_t base;                     /* state, error (engine/impl.h) */
+    zw_wire_t wire;                       /* ZMTP (byte stream) or ZWS (messages) */
+    uint8_t bare;                         /* ZWS without mechanism: routing ids, no READY */
+    zmtp_buf_t mech_out;                  /* ZWS: the mechanism's commands, as ZMTP frames */
     int peer_minor;                       /* peer's greeting minor, clamped to 0/1; after GREETING */
     zmtp_buf_t in;                        /* peer bytes not yet decoded */
     zmtp_out_t out;                       /* encoded bytes not yet taken by the host */
@@ -77,6 +88,31 @@ static void engine_fail(zmtp_engine_t *e, int reason, const char *text) {
 static const zw_engine_ops_t zmtp_ops;
 static void zmtp_free(zmtp_engine_t *e);
 
+/* Where the mechanism writes its commands: straight into the output over ZMTP; over ZWS into
+ * mech_out, for mech_flush. */
+static zmtp_buf_t *mech_buf(zmtp_engine_t *e) {
+    return e->wire == ZW_WIRE_ZWS ? &e->mech_out : &e->out.buf;
+}
+
+/* ZWS: the mechanism's commands (whole ZMTP frames of our own making) go out as ZWS messages.
+ * 0, or -1 when out of memory. */
+static int mech_flush(zmtp_engine_t *e) {
+    zmtp_buf_t *b = &e->mech_out;
+    while (zmtp_buf_len(b)) {
+        const uint8_t *h = zmtp_buf_head(b);
+        unsigned need = 0;
+        uint8_t fl = 0;
+        uint64_t size = 0;
+        const char *bad;
+        if (zw_header_parse(ZW_WIRE_ZMTP, h, (unsigned)(zmtp_buf_len(b) < ZW_HEADER_MAX ? zmtp_buf_len(b) : ZW_HEADER_MAX),
+                            &need, &fl, &size, &bad) != ZW_HEADER_DONE ||
+            zw_encode_frame2(ZW_WIRE_ZWS, &e->out.buf, fl, NULL, 0, h + need, (size_t)size) != 0)
+            return -1;
+        zmtp_buf_consume(b, need + (size_t)size);
+    }
+    return 0;
+}
+
 zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg) {
     const zmtp_mech_ops_t *mech = zmtp_mech_find(cfg->mechanism);
     if (!mech)
@@ -85,10 +121,14 @@ zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg) {
     if (!e)
         return NULL;
     e->base.ops = &zmtp_ops;
-    e->base.state = ZW_ENGINE_GREETING;
+    e->wire = cfg->kind == ZW_ENGINE_ZWS ? ZW_WIRE_ZWS : ZW_WIRE_ZMTP;
+    e->bare = e->wire == ZW_WIRE_ZWS && cfg->bare;
+    e->out.wire = e->wire;
+    /* Over ZWS there is no greeting; subscriptions go in message form, as to a ZMTP 3.0 peer. */
+    e->base.state = e->wire == ZW_WIRE_ZWS ? ZW_ENGINE_HANDSHAKE : ZW_ENGINE_GREETING;
     if (cfg->routing_id && cfg->routing_id_len)
         memcpy(e->routing_id, cfg->routing_id, cfg->routing_id_len);
-    zmtp_decoder_init(&e->dec, cfg->max_msg_size);
+    zmtp_decoder_init(&e->dec, cfg->max_msg_size, e->wire);
     e->bodies = cfg->bodies;
 
     zmtp_mech_t *m = &e->mech;
@@ -99,12 +139,20 @@ zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg) {
     m->as_server = 0;
     m->peer_type = -1;
 
+    if (e->bare) {
+        /* Our routing id (empty when none) is our first message (libzmq's ws_engine). */
+        if (zw_encode_frame2(ZW_WIRE_ZWS, &e->out.buf, 0, NULL, 0, e->routing_id, cfg->routing_id_len) != 0)
+            goto fail;
+        return &e->base;
+    }
     /* Both sides send greeting and first handshake command without waiting for the peer. */
-    if (zmtp_buf_reserve(&e->out.buf, ZMTP_GREETING_SIZE) != 0)
-        goto fail;
-    zmtp_greeting_build(zmtp_buf_tail(&e->out.buf), m->ops->name, m->as_server);
-    e->out.buf.end += ZMTP_GREETING_SIZE;
-    if (m->ops->start(m, &e->out.buf) == ZMTP_MECH_FAIL)
+    if (e->wire == ZW_WIRE_ZMTP) {
+        if (zmtp_buf_reserve(&e->out.buf, ZMTP_GREETING_SIZE) != 0)
+            goto fail;
+        zmtp_greeting_build(zmtp_buf_tail(&e->out.buf), m->ops->name, m->as_server);
+        e->out.buf.end += ZMTP_GREETING_SIZE;
+    }
+    if (m->ops->start(m, mech_buf(e)) == ZMTP_MECH_FAIL || mech_flush(e) != 0)
         goto fail;
     return &e->base;
 fail:
@@ -120,6 +168,7 @@ static void zmtp_free(zmtp_engine_t *e) {
     free(e->mech.peer_props);
     zmtp_decoder_fini(&e->dec);
     zmtp_buf_free(&e->in);
+    zmtp_buf_free(&e->mech_out);
     zmtp_out_free(&e->out);
     /* Bodies handed over and not yet made frames are still the engine's: give them back. */
     for (uint32_t i = 0; i < e->scan.count; i++) {
@@ -159,15 +208,16 @@ static size_t scan(zmtp_engine_t *e, const uint8_t *p, size_t len, int divert, u
             continue;
         }
         s->hdr[s->hdr_have++] = p[i++];
-        uint8_t fl = s->hdr[0];
-        if (fl & ZMTP_FLAG_RESERVED) {
+        unsigned need;
+        uint8_t fl;
+        uint64_t size;
+        const char *bad;
+        zw_header_status_t st = zw_header_parse(e->wire, s->hdr, s->hdr_have, &need, &fl, &size, &bad);
+        if (st == ZW_HEADER_BAD) {
             s->dead = 1;
             break;
         }
-        unsigned need = (fl & ZMTP_FLAG_LONG) ? 9 : 2;
-        if (s->hdr_have < need) continue;
-        uint64_t size = 0;
-        for (unsigned k = 1; k < need; k++) size = size << 8 | s->hdr[k];
+        if (st == ZW_HEADER_MORE) continue;
         s->hdr_have = 0;
         if (divert && !(fl & ZMTP_FLAG_COMMAND) && size >= ZW_BODY_MIN &&
             size <= (uint64_t)e->dec.max_data && ext_reserve(s) == 0) {
@@ -192,6 +242,19 @@ static void scan_start(zmtp_engine_t *e) {
     e->scan.on = 1;
     uint32_t none;
     (void)scan(e, zmtp_buf_head(&e->in), zmtp_buf_len(&e->in), 0, &none);
+}
+
+/* Bare ZWS: the peer's first message is its routing id (one data frame of at most 255 bytes,
+ * possibly empty); then traffic. No socket type is exchanged: the peer's stays unknown (-1). */
+static void bare_routing_id(zmtp_engine_t *e, zw_frame_t *f) {
+    if ((f->flags & (ZW_FRAME_COMMAND | ZW_FRAME_MORE)) || f->size > ZMTP_IDENTITY_MAX) {
+        engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed routing id message");
+    } else {
+        if (f->size) memcpy(e->mech.peer_id, f->data, f->size);
+        e->mech.peer_id_len = (uint8_t)f->size;
+        e->base.state = ZW_ENGINE_READY;
+    }
+    zw_frame_free(f);
 }
 
 /* Runs the greeting and handshake over buffered input until READY, ERROR or lack of bytes. */
@@ -223,14 +286,20 @@ static void handshake(zmtp_engine_t *e) {
         }
         if (!f)
             return;
+        if (e->bare) {
+            bare_routing_id(e, f);
+            continue;
+        }
         if (!(f->flags & ZW_FRAME_COMMAND)) {
             zw_frame_free(f);
             engine_fail(e, ZW_CLOSE_PROTOCOL, "data frame before handshake completed");
             return;
         }
-        zmtp_mech_status_t st = e->mech.ops->process(&e->mech, f->data, f->size, &e->out.buf);
+        zmtp_mech_status_t st = e->mech.ops->process(&e->mech, f->data, f->size, mech_buf(e));
         zw_frame_free(f);
-        if (st == ZMTP_MECH_FAIL)
+        if (mech_flush(e) != 0)
+            engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
+        else if (st == ZMTP_MECH_FAIL)
             engine_fail(e, e->mech.reason, e->mech.text);
         else if (st == ZMTP_MECH_DONE)
             e->base.state = ZW_ENGINE_READY;
@@ -350,7 +419,7 @@ static zw_frame_t *traffic_command(zmtp_engine_t *e, zw_frame_t *f) {
         f->flags = sub;
         return f;
     }
-    if (zmtp_cmd_is(&c, ZMTP_CMD_PING, ZMTP_CMD_PING_LEN))
+    if (e->wire == ZW_WIRE_ZMTP && zmtp_cmd_is(&c, ZMTP_CMD_PING, ZMTP_CMD_PING_LEN))
         queue_pong(e, &c);
     /* PONG only proves liveness; other commands (unknown, late READY) are dropped. */
     zw_frame_free(f);
@@ -426,7 +495,7 @@ static int zmtp_write(zmtp_engine_t *e, zw_frame_t *f) {
     int rc;
     if (f->flags & (ZW_FRAME_SUBSCRIBE | ZW_FRAME_CANCEL)) {
         int subscribe = (f->flags & ZW_FRAME_SUBSCRIBE) != 0;
-        if (e->peer_minor >= 1) {
+        if (e->wire == ZW_WIRE_ZMTP && e->peer_minor >= 1) {
             /* ZMTP 3.1: a SUBSCRIBE / CANCEL command. */
             static const uint8_t sub_head[] = {ZMTP_CMD_SUBSCRIBE_LEN, 'S', 'U', 'B', 'S', 'C',
                                                'R', 'I', 'B', 'E'};
@@ -436,9 +505,9 @@ static int zmtp_write(zmtp_engine_t *e, zw_frame_t *f) {
                            : zmtp_encode_frame2(&e->out.buf, ZMTP_FLAG_COMMAND, cancel_head,
                                                 sizeof cancel_head, f->data, f->size);
         } else {
-            /* ZMTP 3.0: a one-frame message 0x01/0x00 + prefix. */
+            /* ZMTP 3.0, and ZWS: a one-frame message 0x01/0x00 + prefix. */
             uint8_t head = subscribe ? ZMTP_SUB_MSG_SUBSCRIBE : ZMTP_SUB_MSG_CANCEL;
-            rc = zmtp_encode_frame2(&e->out.buf, 0, &head, 1, f->data, f->size);
+            rc = zw_encode_frame2(e->wire, &e->out.buf, 0, &head, 1, f->data, f->size);
         }
     } else {
         uint8_t fl = (f->flags & ZW_FRAME_COMMAND) ? ZMTP_FLAG_COMMAND

@@ -66,7 +66,7 @@ int zmtp_cmd_write_props(zmtp_buf_t *out, const char *name, const zmtp_prop_t *p
     if (zmtp_buf_reserve(out, ZMTP_LONG_HEADER + size) != 0)
         return -1;
     uint8_t *p = zmtp_buf_tail(out);
-    p += zmtp_encode_header_at(p, ZMTP_FLAG_COMMAND, size);
+    p += zw_header_encode(ZW_WIRE_ZMTP, p, ZMTP_FLAG_COMMAND, size);
     *p++ = (uint8_t)name_len;
     memcpy(p, name, name_len);
     p += name_len;

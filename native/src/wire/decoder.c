@@ -1,4 +1,4 @@
-/* decoder.c — incremental ZMTP 3.x frame decoder (see decoder.h). */
+/* decoder.c — incremental frame decoder, ZMTP or ZWS headers (see decoder.h). */
 #include "wire/decoder.h"
 
 #include <string.h>
@@ -6,8 +6,9 @@
 #include "wire/zmtp.h"
 #include "zmqw.h"
 
-void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size) {
+void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size, zw_wire_t wire) {
     memset(d, 0, sizeof *d);
+    d->wire = wire;
     d->state = ZMTP_DEC_FLAGS;
     d->max_data = max_msg_size < 0 || max_msg_size > ZMTP_DEC_MAX_DATA ? ZMTP_DEC_MAX_DATA : max_msg_size;
     d->max_command = d->max_data < ZMTP_COMMAND_SIZE_FLOOR ? ZMTP_COMMAND_SIZE_FLOOR : d->max_data;
@@ -29,15 +30,6 @@ static zmtp_dec_result_t fail(zmtp_decoder_t *d, int reason, const char *text) {
     return ZMTP_DEC_FAIL;
 }
 
-/* Validates a flags byte; NULL when fine, else the reason text. */
-static const char *check_flags(uint8_t fl) {
-    if (fl & ZMTP_FLAG_RESERVED)
-        return "reserved frame flag bits set";
-    if ((fl & ZMTP_FLAG_COMMAND) && (fl & ZMTP_FLAG_MORE))
-        return "MORE flag set on a command";
-    return NULL;
-}
-
 static uint32_t frame_flags(uint8_t fl) {
     return ((fl & ZMTP_FLAG_MORE) ? ZW_FRAME_MORE : 0u) |
            ((fl & ZMTP_FLAG_COMMAND) ? ZW_FRAME_COMMAND : 0u);
@@ -54,28 +46,33 @@ zmtp_dec_result_t zmtp_decoder_decode(zmtp_decoder_t *d, const uint8_t *data, si
     case ZMTP_DEC_EXTERNAL:   /* the caller has not taken the external frame yet */
         break;
 
-    case ZMTP_DEC_FLAGS: {
+    case ZMTP_DEC_FLAGS:
         if (pos == len)
             break;
-        uint8_t fl = data[pos++];
-        const char *bad = check_flags(fl);
-        if (bad) {
-            *consumed = pos;
-            return fail(d, ZW_CLOSE_PROTOCOL, bad);
-        }
-        d->wire_flags = fl;
-        d->size_len = (fl & ZMTP_FLAG_LONG) ? 8 : 1;
-        d->size_have = 0;
-        d->size = 0;
+        d->hdr_have = 0;
+        d->hdr_need = 1;
         d->state = ZMTP_DEC_SIZE;
-    }
         /* fall through */
     case ZMTP_DEC_SIZE: {
-        while (d->size_have < d->size_len) {
-            if (pos == len)
-                goto out;
-            d->size = (d->size << 8) | data[pos++];
-            d->size_have++;
+        /* Each byte of the header is checked as it comes (framing.h): a bad flags byte alone
+         * fails, before any size byte is waited for. */
+        for (;;) {
+            while (d->hdr_have < d->hdr_need) {
+                if (pos == len)
+                    goto out;
+                d->hdr[d->hdr_have++] = data[pos++];
+            }
+            unsigned need;
+            const char *bad;
+            zw_header_status_t st = zw_header_parse(d->wire, d->hdr, d->hdr_have, &need,
+                                                    &d->wire_flags, &d->size, &bad);
+            if (st == ZW_HEADER_BAD) {
+                *consumed = pos;
+                return fail(d, ZW_CLOSE_PROTOCOL, bad);
+            }
+            if (st == ZW_HEADER_DONE)
+                break;
+            d->hdr_need = (uint8_t)need;
         }
         /* The whole size is known: refuse it before allocating anything. */
         int64_t limit = (d->wire_flags & ZMTP_FLAG_COMMAND) ? d->max_command : d->max_data;

@@ -1,7 +1,7 @@
-/* decoder.h — incremental ZMTP 3.x frame decoder.
+/* decoder.h — incremental frame decoder, for ZMTP 3.x and ZWS 2.0 headers (wire/framing.h).
  *
- * A state machine that always knows what it needs next: the flags byte, a 1- or 8-byte
- * big-endian size, then the body. It decodes at most one frame per call, from whatever bytes the
+ * A state machine that always knows what it needs next: a header's bytes (ZMTP: the flags byte,
+ * a 1- or 8-byte big-endian size; ZWS: the envelope's length and the flags byte), then the body. It decodes at most one frame per call, from whatever bytes the
  * caller has (one byte or a megabyte), and copies each body byte once from the caller into the
  * frame (growing a large frame may move what it holds: amortised O(1) per byte).
  *
@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "base/frame.h"
+#include "wire/framing.h"
 #include "zmqw.h"
 
 /* Body bytes allocated for a frame before any of it arrives (or its size, if smaller). Large
@@ -34,8 +35,8 @@
 #define ZMTP_DEC_FIRST_CHUNK (64u * 1024u)
 
 typedef enum zmtp_dec_state {
-    ZMTP_DEC_FLAGS = 0,  /* waiting for a flags byte */
-    ZMTP_DEC_SIZE,       /* collecting size_len size bytes */
+    ZMTP_DEC_FLAGS = 0,  /* waiting for a header's first byte */
+    ZMTP_DEC_SIZE,       /* collecting the rest of the header (hdr) */
     ZMTP_DEC_BODY,       /* filling frame->data; frame != NULL, size is final */
     ZMTP_DEC_EXTERNAL,   /* a data frame's header is done and its body is elsewhere (`external`):
                           * wire_flags and size describe it; zmtp_decoder_external_done goes on */
@@ -49,10 +50,12 @@ typedef enum zmtp_dec_result {
 
 typedef struct zmtp_decoder {
     zmtp_dec_state_t state;
-    uint8_t wire_flags;      /* flags byte of the frame being decoded (valid after FLAGS) */
-    uint8_t size_len;        /* 1 or 8: size bytes of the frame being decoded */
-    uint8_t size_have;       /* size bytes collected so far (< size_len in SIZE state) */
-    uint64_t size;           /* declared body size: accumulated big-endian in SIZE, final after */
+    zw_wire_t wire;          /* which header layout */
+    uint8_t wire_flags;      /* flags of the frame being decoded, ZMTP's encoding (after SIZE) */
+    uint8_t hdr[ZW_HEADER_MAX]; /* the header's bytes so far (SIZE) */
+    uint8_t hdr_have;
+    uint8_t hdr_need;        /* bytes the header needs as far as known (framing.h) */
+    uint64_t size;           /* declared body size (final after SIZE) */
     zw_frame_t *frame;       /* the frame being filled, owned; non-NULL only in BODY; its ->size
                               * is the storage allocated so far: body_have <= ->size <= size */
     uint32_t body_have;      /* body bytes filled so far (< size in BODY) */
@@ -70,7 +73,7 @@ typedef struct zmtp_decoder {
 #define ZMTP_DEC_MAX_DATA ((int64_t)ZW_BATCH_LEN_MASK)
 
 /* max_msg_size: -1 = unlimited (still capped at ZMTP_DEC_MAX_DATA). */
-void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size);
+void zmtp_decoder_init(zmtp_decoder_t *d, int64_t max_msg_size, zw_wire_t wire);
 /* Frees a partly filled frame. The decoder may be re-initialised afterwards. */
 void zmtp_decoder_fini(zmtp_decoder_t *d);
 

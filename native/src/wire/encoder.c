@@ -1,4 +1,4 @@
-/* encoder.c — ZMTP 3.x frame encoding (see encoder.h). */
+/* encoder.c — frame encoding, ZMTP or ZWS headers (see encoder.h). */
 #include "wire/encoder.h"
 
 #include <stdlib.h>
@@ -6,39 +6,13 @@
 
 #include "wire/zmtp.h"
 
-size_t zmtp_encode_header_at(uint8_t *p, uint8_t wire_flags, uint64_t size) {
-    if (size <= ZMTP_SHORT_MAX) {
-        p[0] = wire_flags;
-        p[1] = (uint8_t)size;
-        return ZMTP_SHORT_HEADER;
-    }
-    p[0] = (uint8_t)(wire_flags | ZMTP_FLAG_LONG);
-    for (int i = 0; i < 8; i++)
-        p[1 + i] = (uint8_t)(size >> (56 - 8 * i));
-    return ZMTP_LONG_HEADER;
-}
-
 int zmtp_encode_frame(zmtp_buf_t *out, uint8_t wire_flags, const void *body, size_t size) {
-    return zmtp_encode_frame2(out, wire_flags, NULL, 0, body, size);
+    return zw_encode_frame2(ZW_WIRE_ZMTP, out, wire_flags, NULL, 0, body, size);
 }
 
 int zmtp_encode_frame2(zmtp_buf_t *out, uint8_t wire_flags, const void *prefix, size_t prefix_len,
                        const void *body, size_t size) {
-    size_t total = prefix_len + size;
-    if (zmtp_buf_reserve(out, ZMTP_LONG_HEADER + total) != 0)
-        return -1;
-    uint8_t *p = zmtp_buf_tail(out);
-    p += zmtp_encode_header_at(p, wire_flags, total);
-    if (prefix_len) {
-        memcpy(p, prefix, prefix_len);
-        p += prefix_len;
-    }
-    if (size) {
-        memcpy(p, body, size);
-        p += size;
-    }
-    out->end = (size_t)(p - out->data);
-    return 0;
+    return zw_encode_frame2(ZW_WIRE_ZMTP, out, wire_flags, prefix, prefix_len, body, size);
 }
 
 /* --- output stream -------------------------------------------------------------------------- */
@@ -57,7 +31,9 @@ void zmtp_out_free(zmtp_out_t *o) {
         zw_frame_free(o->refs[(o->refs_head + i) % o->refs_cap].frame);
     free(o->refs);
     zmtp_buf_free(&o->buf);
+    zw_wire_t wire = o->wire;
     memset(o, 0, sizeof *o);
+    o->wire = wire;
 }
 
 /* Room for one more ref; -1 when out of memory (the caller then copies instead). */
@@ -104,14 +80,14 @@ int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f) {
     if (ref && f->size < ZMTP_OUT_REF_MIN) {
         int rc = -1;
         if (zmtp_buf_reserve(&o->buf, ZMTP_LONG_HEADER + f->size) == 0) {
-            o->buf.end += zmtp_encode_header_at(zmtp_buf_tail(&o->buf), wire_flags, f->size);
+            o->buf.end += zw_header_encode(o->wire, zmtp_buf_tail(&o->buf), wire_flags, f->size);
             rc = append_small_ref(&o->buf, f);   /* room reserved: cannot fail */
         }
         zw_frame_free(f);
         return rc;
     }
     if (!ref && (f->size < ZMTP_OUT_REF_MIN || refs_reserve(o) != 0)) {
-        int rc = zmtp_encode_frame(&o->buf, wire_flags, f->data, f->size);
+        int rc = zw_encode_frame2(o->wire, &o->buf, wire_flags, NULL, 0, f->data, f->size);
         zw_frame_free(f);
         return rc;
     }
@@ -119,7 +95,7 @@ int zmtp_out_frame(zmtp_out_t *o, uint8_t wire_flags, zw_frame_t *f) {
         zw_frame_free(f);
         return -1;
     }
-    o->buf.end += zmtp_encode_header_at(zmtp_buf_tail(&o->buf), wire_flags, f->size);
+    o->buf.end += zw_header_encode(o->wire, zmtp_buf_tail(&o->buf), wire_flags, f->size);
     queue_ref(o, f);
     return 0;
 }

@@ -1,7 +1,10 @@
-/* encoder.h — ZMTP 3.x frame encoding into an output byte buffer.
+/* encoder.h — frame encoding into an output byte buffer: ZMTP 3.x headers for the buffer-level
+ * helpers (handshake commands are built as ZMTP frames, whatever the wire), the output stream's
+ * own wire for zmtp_out_t (wire/framing.h).
  *
- * Header: flags + 1-byte size when the body is <= 255 bytes, else flags|LONG + 8-byte big-endian
- * size (libzmq does the same; peers must accept LONG for any size, but we only use it above 255).
+ * ZMTP header: flags + 1-byte size when the body is <= 255 bytes, else flags|LONG + 8-byte
+ * big-endian size (libzmq does the same; peers must accept LONG for any size, but we only use it
+ * above 255).
  */
 #ifndef ZW_WIRE_ENCODER_H
 #define ZW_WIRE_ENCODER_H
@@ -11,14 +14,8 @@
 
 #include "base/frame.h"
 #include "wire/buf.h"
+#include "wire/framing.h"
 #include "zmqw.h"
-
-/* Header bytes for a body of `size`. */
-static inline size_t zmtp_header_size(size_t size) { return size <= 255 ? 2 : 9; }
-
-/* Writes a header at p (room for zmtp_header_size(size) bytes); returns bytes written.
- * wire_flags: ZMTP_FLAG_MORE / ZMTP_FLAG_COMMAND; LONG is added here when needed. */
-size_t zmtp_encode_header_at(uint8_t *p, uint8_t wire_flags, uint64_t size);
 
 /* Appends header + body. 0 on success, -1 when out of memory (nothing appended). */
 int zmtp_encode_frame(zmtp_buf_t *out, uint8_t wire_flags, const void *body, size_t size);
@@ -48,6 +45,7 @@ typedef struct zmtp_out_ref {
 } zmtp_out_ref_t;
 
 typedef struct zmtp_out {
+    zw_wire_t wire;          /* the header layout of encoded frames (0: ZMTP) */
     zmtp_buf_t buf;          /* encoded bytes, except the bodies in refs */
     uint64_t taken;          /* bytes of buf consumed so far (monotonic) */
     zmtp_out_ref_t *refs;    /* ring of frames sent by reference, in stream order */

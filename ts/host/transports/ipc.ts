@@ -32,7 +32,7 @@ function socketPath(name: string): string {
 
 export const ipc: Transport = {
   connectEvent: "connect",
-  framing: ZW_FRAMING.STREAM,
+  framingOf: () => ZW_FRAMING.STREAM,
 
   listen(address, accept) {
     const name = address.slice(SCHEME.length)

@@ -22,7 +22,7 @@ function formatEndpoint(host: string, port: number): string {
 
 export const tcp: Transport = {
   connectEvent: "connect",
-  framing: ZW_FRAMING.STREAM,
+  framingOf: () => ZW_FRAMING.STREAM,
 
   async listen(address, accept) {
     const { host, port } = splitTcp(address)

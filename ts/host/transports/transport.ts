@@ -49,8 +49,9 @@ export interface Transport {
   dial(address: string, onread?: OnRead): Duplex
   /** Name of the event a dialed stream emits once connected. */
   readonly connectEvent: string
-  /** How its connections carry ZeroMQ (the core picks the engine from it): bytes, or messages. */
-  readonly framing: Framing
+  /** How a connection of this transport carries ZeroMQ (the core picks the engine from it):
+   *  bytes, or messages with the subprotocol agreed (known once a dialed stream connected). */
+  framingOf(stream: Duplex): Framing
 }
 
 /** Node's errno names for failed listens (and ipc's file operations), mapped to zeromq.js's codes. */
