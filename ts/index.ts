@@ -7,6 +7,10 @@ export { Socket, type SocketType, type Message, type MessageLike, type Readable,
 export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber,
   Pair, Dealer, Router, type SocketOptions, type RouterConnectOptions, type StreamConnectOptions } from "./api/sockets.js"
 
+/** Where the core (wasm/zmqw.wasm) comes from, if not from beside the package: a URL (or, in
+ *  Node, a path), its bytes, or a compiled WebAssembly.Module. Call before the first socket. */
+export { setWasm, type WasmSource } from "./platform/node/engine.js"
+
 /** The libzmq version whose behaviour and wire protocol this package follows. */
 export const version = "4.3.5"
 

@@ -14,6 +14,7 @@ import { zmqError } from "../../ts/api/errors.js"
 import { CoreError, type DialerId, type SocketId, WasmCore, ZwErr } from "../../ts/host/abi.js"
 import type { ErrorInfo, Port, ToFacade, ToHost } from "../../ts/host/channel/protocol.js"
 import { Host, toErrorInfo } from "../../ts/host/host.js"
+import { transports } from "../../ts/platform/node/engine.js"
 
 const wasm = readFileSync(join(import.meta.dirname, "../../wasm/zmqw.wasm"))
 const PUSH = 8
@@ -68,7 +69,7 @@ describe("core errors", () => {
       },
       onmessage: undefined,
     }
-    new Host(core, hostEnd, { unrefHandles: true })
+    new Host(core, hostEnd, { unrefHandles: true, transferBodies: false, transports })
     facadeEnd.post = (ops) => hostEnd.onmessage?.(ops)
     let nextId = 1
     const call = (m: "open" | "connect" | "disconnect", a: unknown[]) => {

@@ -4,15 +4,14 @@
  * the host sends back to the sockets, and keeps the process alive exactly while something waits.
  * If the engine thread dies, every waiter and every later call fails with ETERM (see die()).
  */
-import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import { WasmCore } from "../host/abi.js"
 import { batchPool, type Body, type BodyBytes, bodyPool } from "../host/channel/batch.js"
 import { isLent, Lender } from "../host/channel/lending.js"
 import { Flusher } from "../host/channel/flusher.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
+import { coreModule, type EngineThread, startEngine, transports } from "../platform/node/engine.js"
 import { type ZmqError, zmqError } from "./errors.js"
 
 /** What a socket exposes to the link for incoming ops. */
@@ -30,17 +29,9 @@ export interface LinkedSocket {
 /** Flush at once past this many batched bytes, so a long synchronous send loop cannot pile up. */
 const FLUSH_BYTES = 256 * 1024
 
-let compiled: WebAssembly.Module | undefined
-/** The core, compiled once per process; a Module can be posted to any worker. */
-function wasmModule(): WebAssembly.Module {
-  const path = fileURLToPath(new URL("../wasm/zmqw.wasm", import.meta.url))
-  compiled ??= new WebAssembly.Module(readFileSync(path))
-  return compiled
-}
-
 export class Link {
   private readonly port: Port<ToFacade, ToHost>
-  private readonly worker: Worker | undefined
+  private readonly worker: EngineThread | undefined
   private keepAlive: ReturnType<typeof setInterval> | undefined
   private ops: ToHost[] = []
   private transfer: ArrayBuffer[] = []
@@ -60,33 +51,35 @@ export class Link {
   private dead: ZmqError | undefined
 
   constructor(readonly inline: boolean) {
-    const module = wasmModule()
     if (inline) {
-      const core = new WasmCore(module)
       const hostEnd: Port<ToHost, ToFacade> = {
         post: (ops) => this.receive(ops),
         onmessage: undefined,
       }
-      this.inlineHost = new Host(core, hostEnd, { unrefHandles: true, transferBodies: false })
-      this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
+      const start = (module: WebAssembly.Module) =>
+        new Host(new WasmCore(module), hostEnd, { unrefHandles: true, transferBodies: false, transports })
+      const module = coreModule()
+      if (module instanceof WebAssembly.Module) {
+        this.inlineHost = start(module)
+        this.port = { post: (ops) => hostEnd.onmessage?.(ops), onmessage: undefined }
+      } else {
+        // A browser compiles the core asynchronously: ops wait for it, in order.
+        let queued: ToHost[][] | undefined = []
+        module.then(
+          (m) => {
+            this.inlineHost = start(m)
+            for (const ops of queued ?? []) hostEnd.onmessage?.(ops)
+            queued = undefined
+          },
+          (err) => this.die(err),
+        )
+        this.port = { post: (ops) => (queued ? queued.push(ops) : hostEnd.onmessage?.(ops)), onmessage: undefined }
+      }
     } else {
-      const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
-      const worker = new Worker(entry, {
-        workerData: { module },
-        // None of the process's flags: a worker inherits them by default, and Node refuses many
-        // in a worker (V8's --expose-gc or --max-old-space-size, --input-type, ...). The engine
-        // is plain JavaScript and wasm and needs none of them (V8 flags are process-wide anyway).
-        execArgv: [],
-      })
-      worker.on("message", (ops: ToFacade[]) => this.receive(ops))
-      // An uncaught exception in the engine thread comes as "error" (then "exit"); a worker that
-      // stops otherwise only as "exit". The link never stops its worker, so either is a death.
-      worker.on("error", (err) => this.die(err))
-      worker.on("exit", (code) => this.die(new Error(`zeromq-wasm: the engine worker exited with code ${code}`)))
-      worker.unref()
+      const worker = startEngine((ops) => this.receive(ops), (err) => this.die(err))
       this.worker = worker
       this.lender = new Lender()
-      this.port = { post: (ops, transfer) => worker.postMessage(ops, transfer), onmessage: undefined }
+      this.port = { post: (ops, transfer) => worker.post(ops, transfer ?? []), onmessage: undefined }
     }
   }
 
@@ -98,11 +91,11 @@ export class Link {
   }
 
   /** @internal For tests: the host, inline (its bodies held can be counted). */
-  readonly inlineHost: Host | undefined
+  inlineHost: Host | undefined
 
   /** @internal For tests: the engine's worker (undefined inline), so that a test can kill it. */
   get thread(): Worker | undefined {
-    return this.worker
+    return this.worker?.worker as Worker | undefined
   }
 
   /**

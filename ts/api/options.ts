@@ -6,6 +6,9 @@
  */
 import { ZW_SOCKET } from "../host/zmqw.js"
 import { zmqError } from "./errors.js"
+import { bytesOf, isBytes } from "../host/bytes.js"
+
+const textDecoder = new TextDecoder()
 
 export type OptionType = "int32" | "int64" | "bool" | "routingId"
 
@@ -91,13 +94,13 @@ export function checkOption(row: OptionRow, value: unknown): number | boolean | 
       return value
     case "routingId": {
       if (value === null) return null
-      if (typeof value !== "string" && !Buffer.isBuffer(value)) {
+      if (typeof value !== "string" && !isBytes(value)) {
         throw new TypeError("Option value must be a string or buffer")
       }
-      const bytes = Buffer.from(value as string)
+      const bytes = bytesOf(value)
       // libzmq: 1..255 bytes, and a leading zero byte is reserved for generated ids.
       if (bytes.length === 0 || bytes.length > 255 || bytes[0] === 0) throw zmqError("EINVAL")
-      return typeof value === "string" ? value : bytes.toString()
+      return typeof value === "string" ? value : textDecoder.decode(bytes)
     }
   }
 }
@@ -117,6 +120,6 @@ export function encodeOption(row: OptionRow, value: number | boolean | string | 
       return out
     }
     case "routingId":
-      return value === null ? new Uint8Array(0) : Buffer.from(value as string)
+      return value === null ? new Uint8Array(0) : bytesOf(value as string)
   }
 }

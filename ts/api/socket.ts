@@ -15,6 +15,7 @@ import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
 import { checkOption, encodeOption, OPTIONS, type OptionRow } from "./options.js"
 import { Pending } from "./pending.js"
+import { bytesOf } from "../host/bytes.js"
 
 export type { MessageLike } from "./message.js"
 export type Message = Buffer
@@ -149,7 +150,7 @@ export abstract class Socket implements LinkedSocket {
     if (routingId) {
       this.checkOpen()
       if (typeof routingId !== "string") throw new TypeError("Option value must be a string or buffer")
-      const id = Buffer.from(routingId)
+      const id = bytesOf(routingId)
       if (id.length > 255) throw zmqError("EINVAL")
       this.control("setopt", [this.handle, ZW_OPT.CONNECT_ROUTING_ID, id])
     }

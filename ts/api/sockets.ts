@@ -6,6 +6,7 @@ import type { Context } from "./context.js"
 import { zmqError } from "./errors.js"
 import { OPTIONS } from "./options.js"
 import { defineOption, type Message, type MessageLike, type Readable, SOCKET_TYPES, Socket, type Writable } from "./socket.js"
+import { bytesOf, isBytes, latin1 } from "../host/bytes.js"
 
 export type SocketOptions<S> = Partial<Omit<{ [K in keyof S]: S[K] }, "type" | "lastEndpoint" | "closed" | "readable" | "writable" | "context">> & {
   context?: Context
@@ -93,15 +94,15 @@ export class Subscriber extends Socket {
     if (this.closed) throw zmqError("ENOTSOCK")
     const list = prefixes.length ? prefixes : [""]
     for (const prefix of list) {
-      if (typeof prefix !== "string" && !Buffer.isBuffer(prefix)) {
+      if (typeof prefix !== "string" && !isBytes(prefix)) {
         throw new TypeError("Option value must be a string or buffer")
       }
     }
     let applied: Promise<void> = Promise.resolve()
     for (const prefix of list) {
-      const bytes = Buffer.from(prefix as string)
+      const bytes = bytesOf(prefix)
       applied = this.setSubscription(option, bytes)
-      const key = bytes.toString("latin1")
+      const key = latin1(bytes)
       const count = (this.prefixes.get(key) ?? 0) + (option === OPT_SUBSCRIBE ? 1 : -1)
       if (count > 0) this.prefixes.set(key, count)
       else this.prefixes.delete(key) // an unknown prefix's unsubscribe does nothing, as libzmq
@@ -123,7 +124,7 @@ export class Subscriber extends Socket {
 
   /** Whether a message's first frame passes the filter as it is now (libzmq's SUB match). */
   private readonly passes = (first: Buffer): boolean => {
-    const topic = first.toString("latin1")
+    const topic = latin1(first)
     let hit = false
     for (const key of this.prefixes.keys()) {
       if (topic.startsWith(key)) {
@@ -221,10 +222,10 @@ export class XPublisher extends Socket {
 
   /** ZMQ_XPUB_WELCOME_MSG: sent to each subscriber when it connects; `null` = none. Write only. */
   set welcomeMessage(value: string | null) {
-    if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value)) {
+    if (value !== null && typeof value !== "string" && !isBytes(value)) {
       throw new TypeError("Option value must be a string or buffer")
     }
-    this.setAction(OPT_XPUB_WELCOME_MSG, value === null ? new Uint8Array(0) : Buffer.from(value as string))
+    this.setAction(OPT_XPUB_WELCOME_MSG, value === null ? new Uint8Array(0) : bytesOf(value as string))
   }
 
   private setAction(option: number, bytes: Uint8Array): void {

@@ -25,9 +25,7 @@ import {
 } from "./channel/protocol.js"
 import { DirectRead, StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
-import { ipc } from "./transports/ipc.js"
-import { tcp } from "./transports/tcp.js"
-import { ws } from "./transports/ws.js"
+import { copy, ownBuffer } from "./bytes.js"
 
 const FX_HEADER = 12
 /** Bytes offered to the core after a large body (see feed). */
@@ -75,14 +73,13 @@ interface HostSocket {
 }
 
 
-const transports: Record<string, Transport> = { tcp, ipc, ws }
-
-/** The transport of an address, for a socket of `type`: a STREAM socket's raw bytes have no
- *  WebSocket framing in this build (libzmq has one), so ws:// is ENOTSUP for it. */
-function transportOf(address: string, type: number): Transport {
-  const t = transports[address.slice(0, address.indexOf("://"))]
+/** The transport of an address among `transports`, for a socket of `type`: a STREAM socket's raw
+ *  bytes have no WebSocket framing in this build (libzmq has one), so ws:// is ENOTSUP for it. */
+function transportOf(transports: Record<string, Transport>, address: string, type: number): Transport {
+  const scheme = address.slice(0, address.indexOf("://"))
+  const t = transports[scheme]
   if (!t) throw new TransportError("EPROTONOSUPPORT")
-  if (t === ws && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
+  if (scheme === "ws" && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
   return t
 }
 
@@ -99,6 +96,8 @@ export interface HostOptions {
   unrefHandles: boolean
   /** Worker mode: received bodies go to the facade as transferred ArrayBuffers (inline: as is). */
   transferBodies: boolean
+  /** The transports by scheme (the runtime's: ts/platform). */
+  transports: Record<string, Transport>
 }
 
 export class Host implements HostApi, StreamSink {
@@ -308,7 +307,7 @@ export class Host implements HostApi, StreamSink {
       this.dirty.add(sock)
       return address
     }
-    const transport = transportOf(address, sock.type)
+    const transport = transportOf(this.options.transports, address, sock.type)
     const listener = await transport.listen(address, {
       onStream: (stream, reader) => this.accepted(sock, stream, transport.framingOf(stream), reader as DirectRead | undefined),
       reader: () => this.directRead(),
@@ -336,7 +335,7 @@ export class Host implements HostApi, StreamSink {
   connect(handle: number, address: string): void {
     const sock = this.sock(handle)
     const name = inprocName(address)
-    if (!name) transportOf(address, sock.type) // refuses an unknown scheme before the core makes a dialer
+    if (!name) transportOf(this.options.transports, address, sock.type) // refuses an unknown scheme before the core makes a dialer
     const dialer = name ? this.core.inprocConnect(sock.id, name) : this.core.connect(sock.id)
     this.dialers.set(dialer, { sock, address })
     const list = sock.dialers.get(address) ?? []
@@ -404,7 +403,7 @@ export class Host implements HostApi, StreamSink {
   private dial(dialer: DialerId): void {
     const entry = this.dialers.get(dialer)
     if (!entry) return
-    const transport = transportOf(entry.address, entry.sock.type)
+    const transport = transportOf(this.options.transports, entry.address, entry.sock.type)
     const direct = this.directRead()
     const stream = transport.dial(entry.address, direct.onread)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
@@ -493,7 +492,7 @@ export class Host implements HostApi, StreamSink {
       conn.probe = taken.body !== 0
       off += taken.used
       if (taken.body) {
-        conn.body = Buffer.allocUnsafeSlow(taken.body) // its own ArrayBuffer: transferable
+        conn.body = ownBuffer(taken.body) // its own ArrayBuffer: transferable
         conn.bodyHave = 0
       } else if (taken.used === 0) {
         return
@@ -562,7 +561,7 @@ export class Host implements HostApi, StreamSink {
         continue
       }
       if (out.length === 0) break
-      conn.write(Buffer.from(out)) // copy: the view dies with the next core call
+      conn.write(copy(out)) // copy: the view dies with the next core call
     }
     conn.uncork()
     if (conn.endAfterLent && !conn.lent) {

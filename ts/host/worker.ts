@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads"
 import { WasmCore } from "./abi.js"
 import type { Port, ToFacade, ToHost } from "./channel/protocol.js"
 import { Host } from "./host.js"
+import { transports } from "../platform/node/engine.js"
 
 const { module } = workerData as { module: WebAssembly.Module }
 const parent = parentPort
@@ -16,5 +17,5 @@ const port: Port<ToHost, ToFacade> = {
   post: (ops, transfer) => parent.postMessage(ops, transfer),
   onmessage: undefined,
 }
-new Host(core, port, { unrefHandles: false, transferBodies: true })
+new Host(core, port, { unrefHandles: false, transferBodies: true, transports })
 parent.on("message", (ops: ToHost[]) => port.onmessage?.(ops))

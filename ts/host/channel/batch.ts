@@ -9,6 +9,7 @@
  */
 import { ZW_LIMIT } from "../zmqw.js"
 import type { Lender, LentRef } from "./lending.js"
+import { view } from "../bytes.js"
 
 export const BATCH_MORE = ZW_LIMIT.BATCH_MORE
 export const BATCH_REF = ZW_LIMIT.BATCH_REF
@@ -227,9 +228,9 @@ export class BatchReader {
       if (h & BATCH_REF) {
         // A large body that came beside the batch: the user gets it as it is.
         const body = (this.bodies as BodyBytes[])[this.view.getUint32(this.off + 4, true) - 1]
-        parts.push(body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+        parts.push(body instanceof ArrayBuffer ? view(body) : view(body.buffer, body.byteOffset, body.byteLength))
       } else {
-        parts.push(Buffer.from(this.buf, this.off + 4, len))
+        parts.push(view(this.buf, this.off + 4, len))
       }
       this.off += 4 + len
       if (!(h & BATCH_MORE)) break

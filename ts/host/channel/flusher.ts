@@ -7,6 +7,8 @@
  * callbacks (a read per connection, a drain), and posting once after them, not after each, is
  * what keeps postMessage (with its transfers, ~15 µs) off the per-message path.
  */
+import { nextTurn } from "../bytes.js"
+
 export class Flusher {
   private queued = false
   private flushedThisTurn = false
@@ -17,7 +19,7 @@ export class Flusher {
   soon(): void {
     if (this.queued) return
     this.queued = true
-    if (this.flushedThisTurn) setImmediate(this.run)
+    if (this.flushedThisTurn) nextTurn(this.run)
     else queueMicrotask(this.run)
   }
 
@@ -26,7 +28,7 @@ export class Flusher {
     this.queued = false
     if (!this.flushedThisTurn) {
       this.flushedThisTurn = true
-      setImmediate(() => (this.flushedThisTurn = false))
+      nextTurn(() => (this.flushedThisTurn = false))
     }
   }
 

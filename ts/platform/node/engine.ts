@@ -1,0 +1,65 @@
+/**
+ * What the facade needs from Node.js to run an engine (the browser's is ../web/engine.ts; the
+ * browser bundle swaps this module for that one, rollup.config.mjs): the core compiled, an engine
+ * thread, and the transports an inline host carries.
+ */
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import type { ToFacade } from "../../host/channel/protocol.js"
+import type { EngineThread, WasmSource } from "../engine.js"
+export type { EngineThread, WasmSource }
+import type { Transport } from "../../host/transports/transport.js"
+import { ipc } from "../../host/transports/ipc.js"
+import { tcp } from "../../host/transports/tcp.js"
+import { ws } from "../../host/transports/ws.js"
+
+/** The transports of a host in Node: tcp, ipc and ws (inproc never reaches them). */
+export const transports: Record<string, Transport> = { tcp, ipc, ws }
+
+
+let compiled: WebAssembly.Module | undefined
+let source: WasmSource | undefined
+
+/** Tells the package where its core is, before the first socket (the default is the package's
+ *  own wasm/zmqw.wasm); the same call as in a browser. */
+export function setWasm(wasm: WasmSource): void {
+  source = wasm
+  compiled = undefined
+}
+
+function compile(from: WasmSource): WebAssembly.Module {
+  if (from instanceof WebAssembly.Module) return from
+  if (from instanceof ArrayBuffer || from instanceof Uint8Array) return new WebAssembly.Module(from as BufferSource)
+  return new WebAssembly.Module(readFileSync(typeof from === "string" && !from.startsWith("file:") ? from : fileURLToPath(from)))
+}
+
+/** The core, compiled once per process (synchronously: a Module can be posted to any worker). */
+export function coreModule(): WebAssembly.Module | Promise<WebAssembly.Module> {
+  compiled ??= compile(source ?? new URL("../wasm/zmqw.wasm", import.meta.url))
+  return compiled
+}
+
+/** Starts the engine in a worker thread; `receive` gets its ops, `die` its end. */
+export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
+  const entry = fileURLToPath(new URL("./worker.js", import.meta.url))
+  const worker = new Worker(entry, {
+    workerData: { module: coreModule() },
+    // None of the process's flags: a worker inherits them by default, and Node refuses many
+    // in a worker (V8's --expose-gc or --max-old-space-size, --input-type, ...). The engine
+    // is plain JavaScript and wasm and needs none of them (V8 flags are process-wide anyway).
+    execArgv: [],
+  })
+  worker.on("message", receive)
+  // An uncaught exception in the engine thread comes as "error" (then "exit"); a worker that
+  // stops otherwise only as "exit". The link never stops its worker, so either is a death.
+  worker.on("error", die)
+  worker.on("exit", (code) => die(new Error(`zeromq-wasm: the engine worker exited with code ${code}`)))
+  worker.unref()
+  return {
+    post: (ops, transfer) => worker.postMessage(ops, transfer),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    worker,
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the facade needs from a browser (or a Web Worker, or Deno) to run an engine: the browser
+ * bundle puts this module where ../node/engine.ts is (rollup.config.mjs). Same exports, same
+ * contracts, no `node:` import.
+ *
+ * The core: fetched and compiled asynchronously (a page cannot compile synchronously what it has
+ * not fetched), from the URL next to the bundle by default, or from what the page gave
+ * `setWasm()` first: a URL, the bytes, or a compiled WebAssembly.Module. Ops wait for it in order.
+ */
+import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
+import type { EngineThread, WasmSource } from "../engine.js"
+export type { EngineThread, WasmSource }
+import type { Transport } from "../../host/transports/transport.js"
+import { ws } from "./ws.js"
+
+/** The transports of a host in a browser: ws:// (and wss://, through the page's TLS) to connect. */
+export const transports: Record<string, Transport> = { ws, wss: ws }
+
+
+let source: WasmSource | undefined
+let compiled: Promise<WebAssembly.Module> | undefined
+
+/** Tells the package where its core is, before the first socket (a bundler that moved the file,
+ *  a page that has the bytes already). */
+export function setWasm(wasm: WasmSource): void {
+  source = wasm
+  compiled = undefined
+}
+
+/** The core's default place: beside the bundle, as the package lays it out (dist/browser/ ->
+ *  wasm/). A bundler that understands `new URL(..., import.meta.url)` copies the file. */
+const defaultUrl = (): URL => new URL("../../wasm/zmqw.wasm", import.meta.url)
+
+async function compile(from: WasmSource): Promise<WebAssembly.Module> {
+  if (from instanceof WebAssembly.Module) return from
+  if (from instanceof ArrayBuffer || from instanceof Uint8Array) return WebAssembly.compile(from as BufferSource)
+  const response = await fetch(from)
+  if (!response.ok) throw new Error(`zeromq-wasm: cannot load the core from ${String(from)}: HTTP ${response.status}`)
+  return WebAssembly.compile(await response.arrayBuffer())
+}
+
+export function coreModule(): WebAssembly.Module | Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source
+  compiled ??= compile(source ?? defaultUrl())
+  return compiled
+}
+
+/**
+ * Starts the engine in a module Web Worker (worker.js beside the bundle). Its first message is
+ * the compiled core; ops posted before the core is compiled wait here, in order.
+ */
+export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" })
+  worker.onmessage = (event: MessageEvent<ToFacade[]>) => receive(event.data)
+  worker.onerror = (event) => die(new Error(`zeromq-wasm: the engine worker failed: ${event.message}`))
+  let queued: Array<[ToHost[], ArrayBuffer[]]> | undefined = []
+  Promise.resolve(coreModule()).then(
+    (module) => {
+      worker.postMessage({ module })
+      for (const [ops, transfer] of queued ?? []) worker.postMessage(ops, transfer)
+      queued = undefined
+    },
+    (err) => die(err),
+  )
+  return {
+    post: (ops, transfer) => (queued ? queued.push([ops, transfer]) : worker.postMessage(ops, transfer)),
+    // A page is not a process: nothing to keep alive.
+    ref: () => {},
+    unref: () => {},
+    worker,
+  }
+}
