@@ -1,10 +1,14 @@
 // Bundles tsc's output (build/ts) into the published dist/:
 //   dist/index.js   ESM entry (Node)      dist/index.cjs  CommonJS entry (Node)
 //   dist/worker.js  engine thread entry (always ESM; started by path from either entry)
-//   dist/browser/index.js, dist/browser/worker.js   the browser's: the same code with
-//                   ts/platform/web in place of ts/platform/node, and no node: import at all
-// The wasm core is not bundled: it ships as wasm/zmqw.wasm, found relative to dist/.
+//   dist/browser/worker.js   the browser's engine thread, one self-contained file
+//   dist/browser/index.js    the browser's entry: the same code with ts/platform/web in place of
+//                   ts/platform/node, no node: import at all, and carrying both the worker's
+//                   code and the wasm core (ts/platform/web/embedded.ts), so that it is one file
+//                   a page or any bundler takes as it is
+// In Node the wasm core is not bundled: it ships as wasm/zmqw.wasm, found relative to dist/.
 // ws (a dependency) stays an import, as node: modules do.
+import { readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 
 const external = [/^node:/, "ws"]
@@ -29,6 +33,17 @@ const browserOnly = {
   },
 }
 
+/** Fills ts/platform/web/embedded.ts in: the worker built just before, and the wasm. */
+const embed = {
+  name: "embed",
+  load(id) {
+    if (!id.endsWith("/platform/web/embedded.js")) return null
+    const worker = readFileSync("dist/browser/worker.js", "utf8")
+    const wasm = readFileSync("wasm/zmqw.wasm").toString("base64")
+    return `export const workerSource = ${JSON.stringify(worker)}\nexport const wasmBase64 = ${JSON.stringify(wasm)}\n`
+  },
+}
+
 export default [
   {
     input: { index: "build/ts/index.js", worker: "build/ts/host/worker.js" },
@@ -41,8 +56,13 @@ export default [
     external,
   },
   {
-    input: { index: "build/ts/index.js", worker: "build/ts/platform/web/worker.js" },
-    output: { dir: "dist/browser", format: "es", entryFileNames: "[name].js", chunkFileNames: "[name].js" },
+    input: "build/ts/platform/web/worker.js",
+    output: { file: "dist/browser/worker.js", format: "es" },
     plugins: [webPlatform, browserOnly],
+  },
+  {
+    input: "build/ts/index.js",
+    output: { file: "dist/browser/index.js", format: "es", inlineDynamicImports: true },
+    plugins: [webPlatform, browserOnly, embed],
   },
 ]

@@ -22,12 +22,13 @@ export interface Site {
   close(): Promise<void>
 }
 
-/** Serves the repository; with `isolated`, as a cross-origin isolated page (COOP + COEP). */
-export async function serve(isolated = false): Promise<Site> {
+/** Serves a directory (the repository, with test/browser/page.html as "/"); with `isolated`,
+ *  as a cross-origin isolated page (COOP + COEP). */
+export async function serve(isolated = false, root = ROOT, index = "test/browser/page.html"): Promise<Site> {
   const server: Server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname))
-    const file = join(ROOT, path === "/" ? "test/browser/page.html" : path)
-    if (!file.startsWith(ROOT)) return res.writeHead(403).end()
+    const file = join(root, path === "/" ? index : path)
+    if (!file.startsWith(root)) return res.writeHead(403).end()
     try {
       const body = await readFile(file)
       const headers: Record<string, string> = { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }
@@ -52,13 +53,15 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: EXECUTABLE, args: ["--no-sandbox"] })
 }
 
-/** A fresh page with the package loaded (window.zmq); page errors fail the test that reads them. */
+/** A fresh page with the package loaded (window.zmq, window.ready); page errors and console
+ *  errors are collected for the test to check. */
 export async function openPage(browser: Browser, site: Site): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage()
   const errors: string[] = []
   page.on("pageerror", (err) => errors.push(String(err)))
   page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(msg.text())
+    // Chromium logs every failed WebSocket connection attempt: expected while a peer is down.
+    if (msg.type() === "error" && !/^WebSocket connection to .* failed/.test(msg.text())) errors.push(msg.text())
   })
   await page.goto(site.url)
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)

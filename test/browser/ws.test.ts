@@ -7,7 +7,8 @@
 import { setTimeout as pace, setImmediate as yieldToEventLoop } from "node:timers/promises"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { closeCreated, their } from "../lib/impls.js"
+import { closeCreated, ourWorker, their } from "../lib/impls.js"
+import { text } from "../lib/util.js"
 import { launch, openPage, serve, type Site } from "./chromium.js"
 
 let browser: Browser
@@ -169,6 +170,113 @@ for (const inline of [false, true]) {
       expect([id.toString(), body.toString()]).toEqual(["page-1", "hello"])
       await router.send([id, Buffer.alloc(1 << 20, 3)])
       expect(await got).toEqual({ length: 1 << 20, sum: 3 * (1 << 20) })
+    })
+
+    it("a Web Worker of the user's makes sockets itself", async () => {
+      const rep = their.socket("Reply")
+      const endpoint = await bindTheirs(rep)
+      const serving = (async () => {
+        const [q] = await rep.receive()
+        await rep.send(`${q}, answered`)
+      })()
+      const got = await page.evaluate(
+        ({ endpoint, inline }) =>
+          new Promise((resolve) => {
+            const worker = new Worker("/test/browser/user-worker.js", { type: "module" })
+            worker.onmessage = (event) => {
+              worker.terminate()
+              resolve(event.data)
+            }
+            worker.onerror = (event) => resolve({ error: event.message })
+            worker.postMessage({ endpoint, inline })
+          }),
+        { endpoint, inline },
+      )
+      await serving
+      expect(got).toEqual({ reply: "from a worker, answered", type: "Uint8Array" })
+    })
+
+    it("close() right after sends delivers them all (linger)", async () => {
+      const pull = their.socket("Pull")
+      const endpoint = await bindTheirs(pull)
+      await page.evaluate(
+        async ({ endpoint, inline }) => {
+          const zmq = window.zmq
+          const push = new zmq.Push({ context: new zmq.Context({ inline }) } as never)
+          push.connect(endpoint)
+          for (let i = 0; i < 1000; i++) await push.send(`m${i}`)
+          push.close()
+        },
+        { endpoint, inline },
+      )
+      for (let i = 0; i < 1000; i++) expect((await pull.receive())[0].toString()).toBe(`m${i}`)
+    })
+
+    it("reconnects by itself when the server (ours, in Node) is restarted on its port", async () => {
+      // The server is ours, in Node: its unbind has freed the port when it resolves (libzmq's
+      // frees it a little later, and the page's redials made a rebind there EADDRINUSE at times).
+      const pull1 = ourWorker.socket("Pull")
+      const endpoint = await bindTheirs(pull1)
+      const sending = page.evaluate(
+        async ({ endpoint, inline }) => {
+          const zmq = window.zmq
+          const w = window as unknown as { stopSending?: boolean }
+          const push = new zmq.Push({ context: new zmq.Context({ inline }), reconnectInterval: 20 } as never)
+          push.connect(endpoint)
+          // Numbered messages until told to stop, paced (not timed): what went to the dead
+          // connection is lost, as over tcp; the restarted server gets the later ones.
+          for (let i = 0; !w.stopSending; i++) {
+            await push.send(String(i))
+            await new Promise((resolve) => setTimeout(resolve, 1))
+          }
+          push.close()
+        },
+        { endpoint, inline },
+      )
+      await pull1.receive()
+      await pull1.unbind(endpoint)
+      pull1.close()
+      const pull2 = ourWorker.socket("Pull")
+      await pull2.bind(endpoint)
+      const [m] = await pull2.receive()
+      expect(Number(m.toString())).toBeGreaterThan(0)
+      await page.evaluate(() => ((window as unknown as { stopSending: boolean }).stopSending = true))
+      await sending
+      await page.evaluate(() => ((window as unknown as { stopSending: boolean }).stopSending = false))
+    })
+
+    it("a server sending malformed messages loses only that connection (closed, redialed)", async () => {
+      const { WebSocketServer } = await import("ws")
+      const server = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "ZWS2.0" })
+      await new Promise((resolve) => server.once("listening", resolve))
+      let connections = 0
+      const redialed = new Promise<void>((resolve) =>
+        server.on("connection", (socket) => {
+          if (++connections === 2) resolve()
+          socket.send(Buffer.from([0x00])) // an empty routing id: a valid start
+          socket.send(Buffer.from([0x07, 1, 2, 3])) // then reserved flag bits: malformed
+        }),
+      )
+      const pull = their.socket("Pull")
+      const good = await bindTheirs(pull)
+      const bad = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`
+      const delivered = page.evaluate(
+        async ({ good, bad, inline }) => {
+          const zmq = window.zmq
+          const push = new zmq.Push({ context: new zmq.Context({ inline }), reconnectInterval: 20 } as never)
+          const dealer = new zmq.Dealer({ context: push.context } as never)
+          dealer.connect(bad)
+          push.connect(good)
+          await push.send("still working")
+          push.close()
+          return "sent"
+        },
+        { good, bad, inline },
+      )
+      await redialed
+      expect(await delivered).toBe("sent")
+      expect(text(await pull.receive())).toEqual(["still working"])
+      server.close()
     })
 
     it("bind of a network endpoint fails with a clear error", async () => {

@@ -3,14 +3,15 @@
  * bundle puts this module where ../node/engine.ts is (rollup.config.mjs). Same exports, same
  * contracts, no `node:` import.
  *
- * The core: fetched and compiled asynchronously (a page cannot compile synchronously what it has
- * not fetched), from the URL next to the bundle by default, or from what the page gave
- * `setWasm()` first: a URL, the bytes, or a compiled WebAssembly.Module. Ops wait for it in order.
+ * The core: compiled asynchronously, from the bytes the bundle carries (embedded.ts), or from
+ * what the page gave `setWasm()` first: a URL, the bytes, or a compiled WebAssembly.Module
+ * (unbundled, from the file beside the package's dist/). Ops wait for it in order.
  */
 import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
 import type { EngineThread, WasmSource } from "../engine.js"
 export type { EngineThread, WasmSource }
 import type { Transport } from "../../host/transports/transport.js"
+import { wasmBase64, workerSource } from "./embedded.js"
 import { ws } from "./ws.js"
 
 /** The transports of a host in a browser: ws:// (and wss://, through the page's TLS) to connect. */
@@ -39,10 +40,26 @@ async function compile(from: WasmSource): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer())
 }
 
+/** The core's bytes carried by the bundle (embedded.ts), decoded. */
+function embeddedWasm(): Uint8Array | undefined {
+  if (!wasmBase64) return undefined
+  const text = atob(wasmBase64)
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
+  return bytes
+}
+
 export function coreModule(): WebAssembly.Module | Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source
-  compiled ??= compile(source ?? defaultUrl())
+  compiled ??= compile(source ?? embeddedWasm() ?? defaultUrl())
   return compiled
+}
+
+/** The engine worker: the bundle's own copy of its code (a blob: URL, so no file is needed), or
+ *  worker.js beside this module. */
+function workerUrl(): URL | string {
+  if (!workerSource) return new URL("./worker.js", import.meta.url)
+  return URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }))
 }
 
 /**
@@ -50,7 +67,7 @@ export function coreModule(): WebAssembly.Module | Promise<WebAssembly.Module> {
  * the compiled core; ops posted before the core is compiled wait here, in order.
  */
 export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" })
+  const worker = new Worker(workerUrl(), { type: "module" })
   worker.onmessage = (event: MessageEvent<ToFacade[]>) => receive(event.data)
   worker.onerror = (event) => die(new Error(`zeromq-wasm: the engine worker failed: ${event.message}`))
   let queued: Array<[ToHost[], ArrayBuffer[]]> | undefined = []

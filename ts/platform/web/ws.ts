@@ -81,9 +81,11 @@ class WebStream {
   }
 
   write(bytes: Uint8Array, done?: () => void): boolean {
-    if (this.closed) {
+    // A socket closing or closed takes nothing more (the bytes are lost, as written to a TCP
+    // connection the peer has reset); its close event comes next.
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) {
       done?.()
-      return false
+      return true
     }
     // The bytes are the host's own copy or a body it keeps until `done`: sent as cut, whole.
     this.cutter.cut(bytes, (message) => this.socket.send(message))
