@@ -1,8 +1,9 @@
-// PUSH→PULL throughput and REQ↔REP round-trip latency over TCP loopback, for ours (worker and
-// inline contexts) and zeromq (native libzmq), interleaved per message size in one run.
-// Sender and receiver live in one process, as in zeromq.js's own benchmarks.
+// PUSH→PULL throughput and REQ↔REP round-trip latency over TCP loopback (or ws://), for ours
+// (worker and inline contexts) and zeromq (native libzmq), interleaved per message size in one
+// run. Sender and receiver live in one process, as in zeromq.js's own benchmarks.
 //
-// usage: bench [--scale=F] [--sizes=16,256,...] [--impls=worker,inline,native] [--json]
+// usage: bench [--scale=F] [--sizes=16,256,...] [--impls=worker,inline,native] [--transport=tcp|ws]
+//              [--json]
 //   --scale (or $BENCH_SCALE) multiplies every message count: 0.05 for a quick run.
 import * as ours from "zeromq-wasm"
 import * as native from "zeromq"
@@ -25,6 +26,8 @@ const scale = Number(args.get("scale") ?? process.env.BENCH_SCALE ?? 1)
 const sizes = (args.get("sizes") ?? "16,256,4096,65536").split(",").map(Number)
 const wanted = (args.get("impls") ?? "worker,inline,native").split(",")
 const json = args.has("json")
+const transport = args.get("transport") ?? "tcp"
+const BIND = transport === "ws" ? "ws://127.0.0.1:*/bench" : "tcp://127.0.0.1:*"
 
 // Counts for about 1-2 s per measurement with native zeromq on a 2-core machine (it does
 // ~120 k msg/s and ~330 µs per round trip there with both ends in one process).
@@ -47,7 +50,7 @@ async function pair<A extends "Push" | "Request", B extends "Pull" | "Reply">(im
   const options = { linger: 0, context: impl.context } as never
   const receiver = new impl.zmq[b](options) as InstanceType<Zmq[B]>
   const sender = new impl.zmq[a](options) as InstanceType<Zmq[A]>
-  await receiver.bind("tcp://127.0.0.1:*")
+  await receiver.bind(BIND)
   sender.connect(receiver.lastEndpoint!)
   return [sender, receiver] as const
 }
@@ -132,7 +135,7 @@ if (json) {
       ratio(row.throughputVsNative), ratio(row.latencyVsNative)])
   }
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)))
-  console.log(`\nPUSH→PULL throughput and REQ↔REP latency, TCP loopback (scale ${scale})`)
+  console.log(`\nPUSH→PULL throughput and REQ↔REP latency, ${transport === "ws" ? "ws://" : "TCP"} loopback (scale ${scale})`)
   for (const line of table) {
     console.log(line.map((cell, column) => column === 0 ? cell.padEnd(widths[column])
       : cell.padStart(widths[column])).join("  "))

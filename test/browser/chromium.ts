@@ -1,14 +1,22 @@
 // Headless Chromium for the browser tests: Debian's chromium driven by playwright-core, and a
 // static server of the repository (the page, dist/browser, wasm/) on loopback, so that the page
 // is itself on a local address (Chromium refuses ws:// to loopback from other origins).
+import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { extname, join, normalize } from "node:path"
+import { dirname, extname, join, normalize } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type Browser, chromium, type Page } from "playwright-core"
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url))
+/** The repository: the nearest directory up from here with the package's package.json (this
+ *  file also runs compiled, from build/test/browser, for the browser benchmark). */
+const ROOT = (() => {
+  for (let dir = fileURLToPath(new URL(".", import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "wasm/zmqw.wasm"))) return dir
+  }
+  throw new Error("chromium.ts: cannot find the repository")
+})()
 const TYPES: Record<string, string> = {
   ".html": "text/html",
   ".js": "text/javascript",

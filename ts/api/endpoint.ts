@@ -5,7 +5,7 @@
 import { zmqError } from "./errors.js"
 
 /** Transports this build carries. */
-const SUPPORTED = new Set(["tcp", "ipc", "inproc", "ws"])
+const SUPPORTED = new Set(["tcp", "ipc", "inproc", "ws", "wss"])
 
 /** Bytes an ipc path may have: sockaddr_un's sun_path (108) less its terminating NUL. */
 const IPC_MAX_PATH = 107
@@ -25,7 +25,7 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
     return
   }
   // ws: the path (from the first "/" after the port, as libzmq splits it) is the server's.
-  const pathless = scheme === "ws" ? withoutPath(rest) : rest
+  const pathless = scheme === "ws" || scheme === "wss" ? withoutPath(rest) : rest
   const target = !forBind && pathless.includes(";") ? pathless.slice(pathless.indexOf(";") + 1) : pathless
   const colon = target.lastIndexOf(":")
   if (colon <= 0) throw zmqError("EINVAL", { address })

@@ -7,10 +7,11 @@
 import { ZW_SOCKET } from "../host/zmqw.js"
 import { zmqError } from "./errors.js"
 import { bytesOf, isBytes } from "../host/bytes.js"
+import { WSS_OPT } from "../host/transports/tls.js"
 
 const textDecoder = new TextDecoder()
 
-export type OptionType = "int32" | "int64" | "bool" | "routingId"
+export type OptionType = "int32" | "int64" | "bool" | "routingId" | "string"
 
 export interface OptionRow {
   /** Property name on the socket. */
@@ -27,6 +28,8 @@ export interface OptionRow {
   readonly writeOnly?: true
   /** zeromq.js declares it readable but libzmq refuses to read it: the getter throws EINVAL. */
   readonly unreadable?: true
+  /** Forwarded to the host, which keeps it for the transports (wss://); the core never has it. */
+  readonly transport?: true
 }
 
 /** Socket type numbers, from zmqw.h (one source for C and TypeScript). */
@@ -75,6 +78,18 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "manual", zmq: 71, type: "bool", default: false, sockets: [XPUB], writeOnly: true },
   /** ZMQ_INVERT_MATCHING: deliver to / accept what does not match the subscriptions. */
   { name: "invertMatching", zmq: 74, type: "bool", default: false, sockets: [PUB, SUB, XPUB] },
+  // wss:// (libzmq's ZMQ_WSS_*; zeromq 6.8.0's prebuilt has no wss, so no zeromq.js names: these
+  // are libzmq's, camel-cased). In a browser the page's TLS applies and they have no effect.
+  /** ZMQ_WSS_KEY_PEM: a wss:// server's private key, PEM. */
+  { name: "wssKeyPem", zmq: WSS_OPT.KEY_PEM, type: "string", default: null, transport: true },
+  /** ZMQ_WSS_CERT_PEM: a wss:// server's certificate chain, PEM. */
+  { name: "wssCertPem", zmq: WSS_OPT.CERT_PEM, type: "string", default: null, transport: true },
+  /** ZMQ_WSS_TRUST_PEM: a wss:// client trusts the server certificates this one signed, PEM. */
+  { name: "wssTrustPem", zmq: WSS_OPT.TRUST_PEM, type: "string", default: null, transport: true },
+  /** ZMQ_WSS_HOSTNAME: the name a wss:// server's certificate must carry (default: the host). */
+  { name: "wssHostname", zmq: WSS_OPT.HOSTNAME, type: "string", default: null, transport: true },
+  /** ZMQ_WSS_TRUST_SYSTEM: with wssTrustPem, also trust the system's authorities. */
+  { name: "wssTrustSystem", zmq: WSS_OPT.TRUST_SYSTEM, type: "bool", default: false, transport: true },
 ]
 
 /** Checks a value for a row and returns it normalised; throws zeromq.js's errors. */
@@ -91,6 +106,9 @@ export function checkOption(row: OptionRow, value: unknown): number | boolean | 
     }
     case "bool":
       if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean")
+      return value
+    case "string":
+      if (value !== null && typeof value !== "string") throw new TypeError("Option value must be a string")
       return value
     case "routingId": {
       if (value === null) return null
@@ -120,6 +138,7 @@ export function encodeOption(row: OptionRow, value: number | boolean | string | 
       return out
     }
     case "routingId":
+    case "string":
       return value === null ? new Uint8Array(0) : bytesOf(value as string)
   }
 }

@@ -25,6 +25,7 @@ import {
 } from "./channel/protocol.js"
 import { DirectRead, StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
+import { isTransportOption, setTransportOption, type TlsSettings } from "./transports/tls.js"
 import { copy, ownBuffer } from "./bytes.js"
 
 const FX_HEADER = 12
@@ -44,6 +45,8 @@ interface HostSocket {
   readonly id: SocketId
   /** Its socket type (zmqw.h's numbers). */
   readonly type: number
+  /** wss:// settings (transports/tls.ts), kept here: the core never sees TLS. */
+  readonly tls: TlsSettings
   /** Batches from the facade the core has not taken yet, in order; `withdrawn` marks one
    *  message the facade took back (its place is kept, so every message keeps its number). */
   pending: { b: Uint8Array; n: number; withdrawn?: true; recycle?: ArrayBuffer }[]
@@ -79,7 +82,7 @@ function transportOf(transports: Record<string, Transport>, address: string, typ
   const scheme = address.slice(0, address.indexOf("://"))
   const t = transports[scheme]
   if (!t) throw new TransportError("EPROTONOSUPPORT")
-  if (scheme === "ws" && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
+  if ((scheme === "ws" || scheme === "wss") && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
   return t
 }
 
@@ -256,6 +259,7 @@ export class Host implements HostApi, StreamSink {
       handle,
       id,
       type,
+      tls: {},
       pending: [],
       taken: 0,
       lastTaken: 0,
@@ -295,6 +299,7 @@ export class Host implements HostApi, StreamSink {
 
   setopt(handle: number, opt: number, value: Uint8Array): void {
     const sock = this.sock(handle)
+    if (isTransportOption(opt)) return setTransportOption(sock.tls, opt, value)
     this.core.setopt(sock.id, opt, value)
     this.dirty.add(sock)
   }
@@ -311,7 +316,7 @@ export class Host implements HostApi, StreamSink {
     const listener = await transport.listen(address, {
       onStream: (stream, reader) => this.accepted(sock, stream, transport.framingOf(stream), reader as DirectRead | undefined),
       reader: () => this.directRead(),
-    })
+    }, sock.tls)
     if (this.options.unrefHandles) listener.unref()
     if (sock.closing) {
       listener.close()
@@ -405,7 +410,7 @@ export class Host implements HostApi, StreamSink {
     if (!entry) return
     const transport = transportOf(this.options.transports, entry.address, entry.sock.type)
     const direct = this.directRead()
-    const stream = transport.dial(entry.address, direct.onread)
+    const stream = transport.dial(entry.address, direct.onread, entry.sock.tls)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
     let settled = false
     const fail = () => {

@@ -4,6 +4,7 @@
  */
 import type { Duplex } from "node:stream"
 import type { Framing } from "../abi.js"
+import type { TlsSettings } from "./tls.js"
 
 export interface Listener {
   /** The endpoint as lastEndpoint reports it (port resolved, e.g. tcp://127.0.0.1:41234). */
@@ -42,11 +43,11 @@ export interface Transport {
   /** Starts listening; accept.onStream gets every accepted stream. Rejects with
    *  TransportError. With accept.reader, each accepted stream reads into the buffers of a reader
    *  made for it (see server.ts), which onStream gets with it. */
-  listen(address: string, accept: Accepting): Promise<Listener>
+  listen(address: string, accept: Accepting, tls?: TlsSettings): Promise<Listener>
   /** Starts dialing; the stream emits "connect" once up, or "error"/"close" if it failed. With
    *  `onread`, the stream reads into the buffers it gives instead of emitting "data"
    *  (node:net's onread, which Node offers for client sockets only). */
-  dial(address: string, onread?: OnRead): Duplex
+  dial(address: string, onread?: OnRead, tls?: TlsSettings): Duplex
   /** Name of the event a dialed stream emits once connected. */
   readonly connectEvent: string
   /** How a connection of this transport carries ZeroMQ (the core picks the engine from it):

@@ -1,7 +1,9 @@
 /**
- * ws:// in Node: ZWS 2.0 (RFC 45) over the `ws` package, server on node:http. The WebSocket
- * protocol (HTTP upgrade, masking, fragments, ping/pong) is `ws`'s; what ZeroMQ puts in the
- * messages is the core's (MESSAGE framing, zmqw.h); transports/message-stream.ts joins the two.
+ * ws:// and wss:// in Node: ZWS 2.0 (RFC 45) over the `ws` package, server on node:http (wss:
+ * node:https, with the socket's wssKeyPem and wssCertPem; a client trusts wssTrustPem, with the
+ * system's authorities too if wssTrustSystem, and checks wssHostname: transports/tls.ts). The
+ * WebSocket protocol (HTTP upgrade, masking, fragments, ping/pong) is `ws`'s; what ZeroMQ puts in
+ * the messages is the core's (MESSAGE framing, zmqw.h); transports/message-stream.ts joins them.
  *
  * Subprotocols, as libzmq 4.3: a client offers "ZWS2.0/NULL,ZWS2.0"; a server takes the first
  * of the client's it supports. "ZWS2.0/NULL" runs the NULL mechanism (READY, socket types
@@ -15,12 +17,15 @@
  * "0", and the path.
  */
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
+import { rootCertificates } from "node:tls"
 import type { Duplex } from "node:stream"
 import { WebSocket, WebSocketServer } from "ws"
 import type { Framing } from "../abi.js"
 import { ZW_FRAMING } from "../zmqw.js"
 import { MessageStream } from "./message-stream.js"
+import type { TlsSettings } from "./tls.js"
 import { type Accepting, type Listener, listenErrorCode, type Transport, TransportError } from "./transport.js"
 
 /** The subprotocols we speak, with the framing the core reads each as; in libzmq's order of
@@ -66,14 +71,14 @@ export function splitWs(address: string): { host: string; port: string; path: st
   return { host, port, path: slash < 0 ? "/" : rest.slice(slash) }
 }
 
-/** One HTTP server and the sockets bound on its paths. */
+/** One HTTP(S) server and the sockets bound on its paths. */
 interface Site {
-  server: http.Server
+  server: http.Server | https.Server
   wss: WebSocketServer
   routes: Map<string, Accepting>
 }
 
-/** Sites by "host:port" (a bind of port "*" or "0" opens a site of its own, then known by the
+/** Sites by "scheme://host:port" (a bind of port "*" or "0" opens a site of its own, then known by the
  *  port it got, so that later binds of that port with other paths join it). */
 const sites = new Map<string, Promise<Site>>()
 
@@ -81,10 +86,11 @@ function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-function openSite(host: string, port: number): Promise<Site> {
-  const server = http.createServer((_req, res) => {
+function openSite(host: string, port: number, tls: TlsSettings | undefined): Promise<Site> {
+  const plain = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(426, { Connection: "close" }).end() // plain HTTP: only upgrades are served
-  })
+  }
+  const server = tls ? https.createServer({ key: tls.keyPem, cert: tls.certPem }, plain) : http.createServer(plain)
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_PAYLOAD })
   wss.on("headers", (headers, req) => headers.push(`Sec-WebSocket-Protocol: ${chosenOf.get(req)}`))
   const site: Site = { server, wss, routes: new Map() }
@@ -115,61 +121,79 @@ function formatEndpoint(scheme: string, info: AddressInfo, path: string): string
   return `${scheme}://${host}:${info.port}${path}`
 }
 
-export const ws: Transport = {
-  connectEvent: "connect",
-  framingOf: (stream) => (stream as MessageStream).framing ?? ZW_FRAMING.MESSAGE,
+/** ws:// (secure false) or wss:// (TLS over node:https, with the socket's wss options). */
+function webSocketTransport(scheme: "ws" | "wss"): Transport {
+  const secure = scheme === "wss"
+  return {
+    connectEvent: "connect",
+    framingOf: (stream) => (stream as MessageStream).framing ?? ZW_FRAMING.MESSAGE,
 
-  async listen(address, accept) {
-    const { host, port, path } = splitWs(address)
-    // libzmq binds "*" to all IPv4 interfaces unless ipv6 is enabled.
-    const bindHost = host === "*" ? "0.0.0.0" : host
-    const fresh = port === "*" || Number(port) === 0
-    let key = `${bindHost}:${Number(port)}`
-    let pending = fresh ? undefined : sites.get(key)
-    if (!pending) {
-      pending = openSite(bindHost, fresh ? 0 : Number(port))
-      if (!fresh) {
-        sites.set(key, pending)
-        pending.catch(() => sites.delete(key))
+    async listen(address, accept, tls = {}) {
+      if (secure && (!tls.keyPem || !tls.certPem)) {
+        throw new TransportError("EINVAL", "a wss:// bind needs wssKeyPem and wssCertPem")
       }
-    }
-    const site = await pending
-    if (site.routes.has(path)) throw new TransportError("EADDRINUSE")
-    site.routes.set(path, accept)
-    const info = site.server.address() as AddressInfo
-    if (fresh) {
-      key = `${bindHost}:${info.port}`
-      sites.set(key, pending)
-    }
-    const endpoint = formatEndpoint("ws", info, path)
-    const listener: Listener = {
-      endpoint,
-      close: () => {
-        if (site.routes.get(path) !== accept) return
-        site.routes.delete(path)
-        if (site.routes.size) return
-        // As a tcp listener's close: no new connections; those accepted stay up.
-        sites.delete(key)
-        site.server.close()
-        site.wss.close()
-      },
-      unref: () => site.server.unref(),
-    }
-    return listener
-  },
+      const { host, port, path } = splitWs(address)
+      // libzmq binds "*" to all IPv4 interfaces unless ipv6 is enabled.
+      const bindHost = host === "*" ? "0.0.0.0" : host
+      const fresh = port === "*" || Number(port) === 0
+      let key = `${scheme}://${bindHost}:${Number(port)}`
+      let pending = fresh ? undefined : sites.get(key)
+      if (!pending) {
+        pending = openSite(bindHost, fresh ? 0 : Number(port), secure ? tls : undefined)
+        if (!fresh) {
+          sites.set(key, pending)
+          pending.catch(() => sites.delete(key))
+        }
+      }
+      const site = await pending
+      if (site.routes.has(path)) throw new TransportError("EADDRINUSE")
+      site.routes.set(path, accept)
+      const info = site.server.address() as AddressInfo
+      if (fresh) {
+        key = `${scheme}://${bindHost}:${info.port}`
+        sites.set(key, pending)
+      }
+      const listener: Listener = {
+        endpoint: formatEndpoint(scheme, info, path),
+        close: () => {
+          if (site.routes.get(path) !== accept) return
+          site.routes.delete(path)
+          if (site.routes.size) return
+          // As a tcp listener's close: no new connections; those accepted stay up.
+          sites.delete(key)
+          site.server.close()
+          site.wss.close()
+        },
+        unref: () => site.server.unref(),
+      }
+      return listener
+    },
 
-  dial(address): Duplex {
-    const socket = new WebSocket(address, {
-      perMessageDeflate: false,
-      maxPayload: MAX_PAYLOAD,
-      headers: { "Sec-WebSocket-Protocol": OFFER.join(",") },
-    })
-    const stream = new MessageStream(socket, undefined)
-    socket.once("upgrade", (res: http.IncomingMessage) => {
-      const answer = res.headers[PROTOCOL_HEADER]
-      delete res.headers[PROTOCOL_HEADER]
-      stream.framing = typeof answer === "string" ? SUBPROTOCOLS.get(answer.trim()) : undefined
-    })
-    return stream
-  },
+    dial(address, _onread, tls = {}): Duplex {
+      const socket = new WebSocket(address, {
+        perMessageDeflate: false,
+        maxPayload: MAX_PAYLOAD,
+        headers: { "Sec-WebSocket-Protocol": OFFER.join(",") },
+        ...(secure ? clientTls(tls) : {}),
+      })
+      const stream = new MessageStream(socket, undefined)
+      socket.once("upgrade", (res: http.IncomingMessage) => {
+        const answer = res.headers[PROTOCOL_HEADER]
+        delete res.headers[PROTOCOL_HEADER]
+        stream.framing = typeof answer === "string" ? SUBPROTOCOLS.get(answer.trim()) : undefined
+      })
+      return stream
+    },
+  }
 }
+
+/** A wss:// client's TLS options from the socket's: whom to trust, which name to check. */
+function clientTls(tls: TlsSettings): { ca?: string[]; servername?: string } {
+  const out: { ca?: string[]; servername?: string } = {}
+  if (tls.trustPem) out.ca = tls.trustSystem ? [...rootCertificates, tls.trustPem] : [tls.trustPem]
+  if (tls.hostname) out.servername = tls.hostname
+  return out
+}
+
+export const ws = webSocketTransport("ws")
+export const wss = webSocketTransport("wss")

@@ -12,10 +12,10 @@ export type { EngineThread, WasmSource }
 import type { Transport } from "../../host/transports/transport.js"
 import { ipc } from "../../host/transports/ipc.js"
 import { tcp } from "../../host/transports/tcp.js"
-import { ws } from "../../host/transports/ws.js"
+import { ws, wss } from "../../host/transports/ws.js"
 
-/** The transports of a host in Node: tcp, ipc and ws (inproc never reaches them). */
-export const transports: Record<string, Transport> = { tcp, ipc, ws }
+/** The transports of a host in Node: tcp, ipc, ws and wss (inproc never reaches them). */
+export const transports: Record<string, Transport> = { tcp, ipc, ws, wss }
 
 
 let compiled: WebAssembly.Module | undefined
