@@ -279,6 +279,26 @@ for (const inline of [false, true]) {
       server.close()
     })
 
+    it("inproc:// inside the page: PAIR and PUSH/PULL", async () => {
+      const got = await page.evaluate(async (inline) => {
+        const zmq = window.zmq
+        const context = new zmq.Context({ inline })
+        const a = new zmq.Pair({ context } as never)
+        const b = new zmq.Pair({ context } as never)
+        await a.bind("inproc://page-pair")
+        b.connect("inproc://page-pair")
+        await b.send(["to", "a"])
+        const [x, y] = await a.receive()
+        await a.send("to b")
+        const [z] = await b.receive()
+        a.close()
+        b.close()
+        const d = new TextDecoder()
+        return [d.decode(x), d.decode(y), d.decode(z)]
+      }, inline)
+      expect(got).toEqual(["to", "a", "to b"])
+    })
+
     it("bind of a network endpoint fails with a clear error", async () => {
       const err = await page.evaluate(async (inline) => {
         const zmq = window.zmq
@@ -296,3 +316,36 @@ for (const inline of [false, true]) {
     })
   })
 }
+
+describe("in a cross-origin isolated page (COOP + COEP)", () => {
+  it("works in both modes (batches are transferred: no SharedArrayBuffer data plane yet)", async () => {
+    const isolated = await serve(true)
+    const { page, errors } = await openPage(browser, isolated)
+    try {
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+      const rep = their.socket("Reply")
+      const endpoint = await bindTheirs(rep)
+      const serving = (async () => {
+        for (let i = 0; i < 2; i++) await rep.send(`${(await rep.receive())[0]}!`)
+      })()
+      const got = await page.evaluate(async (endpoint) => {
+        const zmq = window.zmq
+        const out: string[] = []
+        for (const inline of [false, true]) {
+          const req = new zmq.Request({ context: new zmq.Context({ inline }) } as never)
+          req.connect(endpoint)
+          await req.send(inline ? "inline" : "worker")
+          out.push(new TextDecoder().decode((await req.receive())[0]))
+          req.close()
+        }
+        return out
+      }, endpoint)
+      await serving
+      expect(got).toEqual(["worker!", "inline!"])
+      expect(errors).toEqual([])
+    } finally {
+      await page.close()
+      await isolated.close()
+    }
+  })
+})
