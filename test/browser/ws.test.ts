@@ -279,6 +279,34 @@ for (const inline of [false, true]) {
       server.close()
     })
 
+    it("PAIR ↔ our PAIR in Node: 1 MiB both ways (Chromium fragments it; our server reassembles)", async () => {
+      const pair = ourWorker.socket("Pair")
+      await pair.bind("ws://127.0.0.1:*/pair")
+      const sent = page.evaluate(
+        async ({ endpoint, inline }) => {
+          const zmq = window.zmq
+          const p = new zmq.Pair({ context: new zmq.Context({ inline }) } as never)
+          p.connect(endpoint)
+          const up = new Uint8Array(1 << 20)
+          for (let i = 0; i < up.length; i++) up[i] = (i * 7) & 0xff
+          await p.send(up)
+          const [down] = await p.receive()
+          let ok = down.length === 1 << 20
+          for (let i = 0; ok && i < down.length; i++) ok = down[i] === ((i * 13) & 0xff)
+          p.close()
+          return ok
+        },
+        { endpoint: pair.lastEndpoint!, inline },
+      )
+      const [up] = await pair.receive()
+      expect(up.length).toBe(1 << 20)
+      expect(up.every((b, i) => b === ((i * 7) & 0xff))).toBe(true)
+      const down = Buffer.alloc(1 << 20)
+      for (let i = 0; i < down.length; i++) down[i] = (i * 13) & 0xff
+      await pair.send(down)
+      expect(await sent).toBe(true)
+    })
+
     it("inproc:// inside the page: PAIR and PUSH/PULL", async () => {
       const got = await page.evaluate(async (inline) => {
         const zmq = window.zmq
