@@ -3,11 +3,13 @@
  * core's MESSAGE framing (zmqw.h) carries each WebSocket message as an envelope, `u32le length`
  * then the payload, in both directions. So here, and only here, messages and envelopes meet:
  *
- *  - in: each binary message becomes its envelope on the readable side (small ones in one chunk,
- *    a large one as header then the message's own Buffer, so its bytes are not copied here);
- *    a text message is a protocol error and closes this connection only (RFC 45: binary only);
+ *  - in: each binary message becomes its envelope on the readable side (the small ones of one
+ *    read gathered into one chunk, so the host takes them in one turn; a large one as header
+ *    then the message's own Buffer, so its bytes are not copied here); a text message is a
+ *    protocol error and closes this connection only (RFC 45: binary only);
  *  - out: the envelopes the host writes are cut back into messages, each sent whole as one
- *    binary message (never fragmented: libzmq refuses fragments).
+ *    binary message (never fragmented: libzmq refuses fragments), the socket corked around
+ *    them so that a chunk's messages leave in one write.
  *
  * Backpressure both ways: the readable side pauses the WebSocket when the host stops reading
  * (the core's PAUSE), and a write completes only once `ws` has handed its messages to the
@@ -16,7 +18,7 @@
 import { Duplex } from "node:stream"
 import type { WebSocket } from "ws"
 import type { Framing } from "../abi.js"
-import { EnvelopeCutter, envelope, envelopeHead } from "./envelopes.js"
+import { ENVELOPE_HEAD, EnvelopeCutter, envelopeHead } from "./envelopes.js"
 
 type Unrefable = { unref(): void }
 
@@ -49,14 +51,40 @@ export class MessageStream extends Duplex {
         this.destroy()
         return
       }
-      const more = data.length <= JOIN_MAX ? this.push(envelope(data)) : this.push(envelopeHead(data.length)) && this.push(data)
-      if (!more) ws.pause()
+      if (data.length <= JOIN_MAX) return this.gather(data)
+      this.deliver()
+      if (!(this.push(envelopeHead(data.length)) && this.push(data))) ws.pause()
     })
     // The peer's close ends the readable side once the host has read what came before it (a
     // paused connection keeps its last messages, as a TCP socket keeps them in the kernel);
     // allowHalfOpen false then ends this side too, and the stream closes.
-    ws.on("close", () => this.push(null))
+    ws.on("close", () => {
+      this.deliver()
+      this.push(null)
+    })
     ws.on("error", (err) => this.destroy(err))
+  }
+
+  /**
+   * Small messages that came in one read (`ws` emits them back to back) go to the host as one
+   * chunk of envelopes, at the end of the current job: one host turn for all of them, not one
+   * each. Large ones go at once, after what was gathered, as their own Buffer.
+   */
+  private gathered: Uint8Array[] = []
+  private gatheredBytes = 0
+
+  private gather(data: Buffer): void {
+    if (this.gathered.length === 0) queueMicrotask(() => this.deliver())
+    this.gathered.push(envelopeHead(data.length), data)
+    this.gatheredBytes += ENVELOPE_HEAD + data.length
+  }
+
+  private deliver(): void {
+    if (this.gathered.length === 0) return
+    const chunk = Buffer.concat(this.gathered, this.gatheredBytes)
+    this.gathered = []
+    this.gatheredBytes = 0
+    if (!this.destroyed && !this.push(chunk)) this.ws.pause()
   }
 
   override _read(): void {
@@ -76,6 +104,9 @@ export class MessageStream extends Duplex {
    *  chunk completed has been written to the socket (at once if it completed none). */
   private cut(chunk: Buffer, done: ((err?: Error | null) => void) | undefined): void {
     let last: Uint8Array | undefined
+    // One write of the socket for all the messages of this chunk, not one per message.
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+    socket?.cork()
     this.cutter.cut(chunk, (message) => {
       if (last) this.ws.send(last, { binary: true })
       last = message
@@ -83,6 +114,7 @@ export class MessageStream extends Duplex {
     if (!last) done?.()
     else if (!done) this.ws.send(last, { binary: true })
     else this.ws.send(last, { binary: true }, (err) => done(err ?? null))
+    socket?.uncork()
   }
 
   override _final(done: (err?: Error | null) => void): void {
