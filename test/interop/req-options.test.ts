@@ -40,7 +40,9 @@ for (const impl of [...ourImpls, their] as Impl[]) {
       expect(reqid2.equals(reqid)).toBe(false)
     })
 
-    it("relaxed: a new request abandons the pending one, whose late reply is dropped", async () => {
+    // Not for their REQ either, for the same reason: the late reply is a stale one libzmq drops
+    // inside zmq_recv, and zeromq.js then rejected receive() with EAGAIN (seen once in CI).
+    it.skipIf(impl === their)("relaxed: a new request abandons the pending one, whose late reply is dropped", async () => {
       const router = their.socket("Router" as never) as unknown as theirs.Router
       const endpoint = await bindAny(router)
       const req = impl.socket("Request", { relaxed: true, correlate: true, routingId: "client" })
