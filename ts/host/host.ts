@@ -77,12 +77,11 @@ interface HostSocket {
 
 
 /** The transport of an address among `transports`, for a socket of `type`: a STREAM socket's raw
- *  bytes have no WebSocket framing in this build (libzmq has one), so ws:// is ENOTSUP for it. */
+ *  bytes have no message framing in this build (libzmq has one for ws), so ENOTSUP over one. */
 function transportOf(transports: Record<string, Transport>, address: string, type: number): Transport {
-  const scheme = address.slice(0, address.indexOf("://"))
-  const t = transports[scheme]
+  const t = transports[address.slice(0, address.indexOf("://"))]
   if (!t) throw new TransportError("EPROTONOSUPPORT")
-  if ((scheme === "ws" || scheme === "wss") && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
+  if (t.messages && type === ZW_SOCKET.STREAM) throw new TransportError("ENOTSUP", "STREAM sockets do not support ws:// here")
   return t
 }
 

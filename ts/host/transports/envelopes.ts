@@ -7,6 +7,9 @@
  */
 
 export const ENVELOPE_HEAD = 4
+/** Up to this size a received message is copied behind its header (one chunk, one host turn);
+ *  a larger one is handed over after its header as it is. */
+export const JOIN_MAX = 8192
 
 /** The envelope header for a message of `length` bytes. */
 export function envelopeHead(length: number): Uint8Array {

@@ -33,6 +33,7 @@ function socketPath(name: string): string {
 export const ipc: Transport = {
   connectEvent: "connect",
   framingOf: () => ZW_FRAMING.STREAM,
+  messages: false,
 
   listen(address, accept) {
     const name = address.slice(SCHEME.length)

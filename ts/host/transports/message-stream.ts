@@ -18,12 +18,10 @@
 import { Duplex } from "node:stream"
 import type { WebSocket } from "ws"
 import type { Framing } from "../abi.js"
-import { ENVELOPE_HEAD, EnvelopeCutter, envelopeHead } from "./envelopes.js"
+import { ENVELOPE_HEAD, EnvelopeCutter, envelopeHead, JOIN_MAX } from "./envelopes.js"
 
 type Unrefable = { unref(): void }
 
-/** Up to this size a received message is copied behind its header (one chunk, one turn). */
-const JOIN_MAX = 8192
 
 export class MessageStream extends Duplex {
   /** Cuts the envelopes the host writes back into messages. */
@@ -70,18 +68,25 @@ export class MessageStream extends Duplex {
    * chunk of envelopes, at the end of the current job: one host turn for all of them, not one
    * each. Large ones go at once, after what was gathered, as their own Buffer.
    */
-  private gathered: Uint8Array[] = []
+  private gathered: Buffer[] = []
   private gatheredBytes = 0
 
   private gather(data: Buffer): void {
     if (this.gathered.length === 0) queueMicrotask(() => this.deliver())
-    this.gathered.push(envelopeHead(data.length), data)
+    this.gathered.push(data)
     this.gatheredBytes += ENVELOPE_HEAD + data.length
   }
 
+  /** One buffer for the gathered messages, each behind its envelope header (written in place). */
   private deliver(): void {
     if (this.gathered.length === 0) return
-    const chunk = Buffer.concat(this.gathered, this.gatheredBytes)
+    const chunk = Buffer.allocUnsafe(this.gatheredBytes)
+    let off = 0
+    for (const data of this.gathered) {
+      chunk.writeUInt32LE(data.length, off)
+      data.copy(chunk, off + ENVELOPE_HEAD)
+      off += ENVELOPE_HEAD + data.length
+    }
     this.gathered = []
     this.gatheredBytes = 0
     if (!this.destroyed && !this.push(chunk)) this.ws.pause()

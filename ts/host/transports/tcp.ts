@@ -23,6 +23,7 @@ function formatEndpoint(host: string, port: number): string {
 export const tcp: Transport = {
   connectEvent: "connect",
   framingOf: () => ZW_FRAMING.STREAM,
+  messages: false,
 
   async listen(address, accept) {
     const { host, port } = splitTcp(address)

@@ -53,6 +53,8 @@ export interface Transport {
   /** How a connection of this transport carries ZeroMQ (the core picks the engine from it):
    *  bytes, or messages with the subprotocol agreed (known once a dialed stream connected). */
   framingOf(stream: Duplex): Framing
+  /** Its connections carry messages (ZWS), not a byte stream: no STREAM socket over it. */
+  readonly messages: boolean
 }
 
 /** Node's errno names for failed listens (and ipc's file operations), mapped to zeromq.js's codes. */

@@ -127,6 +127,7 @@ function webSocketTransport(scheme: "ws" | "wss"): Transport {
   return {
     connectEvent: "connect",
     framingOf: (stream) => (stream as MessageStream).framing ?? ZW_FRAMING.MESSAGE,
+    messages: true,
 
     async listen(address, accept, tls = {}) {
       if (secure && (!tls.keyPem || !tls.certPem)) {

@@ -18,7 +18,7 @@
  */
 import type { Duplex } from "node:stream"
 import { ZW_FRAMING } from "../../host/zmqw.js"
-import { EnvelopeCutter, envelope } from "../../host/transports/envelopes.js"
+import { EnvelopeCutter, envelope, envelopeHead, JOIN_MAX } from "../../host/transports/envelopes.js"
 import { type Transport, TransportError } from "../../host/transports/transport.js"
 
 /** Bytes the WebSocket may buffer before a write says "wait" (then "drain" when below). */
@@ -46,9 +46,12 @@ class WebStream {
         this.destroy()
         return
       }
-      const chunk = envelope(new Uint8Array(event.data as ArrayBuffer))
-      if (this.paused) this.held.push(chunk)
-      else this.emit("data", chunk)
+      // A small message is copied behind its header; a large one follows its header as it is.
+      const data = new Uint8Array(event.data as ArrayBuffer)
+      for (const chunk of data.length <= JOIN_MAX ? [envelope(data)] : [envelopeHead(data.length), data]) {
+        if (this.paused) this.held.push(chunk)
+        else this.emit("data", chunk)
+      }
     }
     socket.onerror = () => this.emit("error", new Error("WebSocket error"))
     socket.onclose = () => this.finish()
@@ -142,6 +145,7 @@ class WebStream {
 export const ws: Transport = {
   connectEvent: "connect",
   framingOf: () => ZW_FRAMING.MESSAGE_BARE,
+  messages: true,
 
   listen() {
     return Promise.reject(new TransportError("ENOTSUP", "A browser cannot listen: bind a ws:// endpoint in Node and connect to it"))
