@@ -2,7 +2,7 @@
  * CONFLATE (libzmq: a queue that keeps only its newest message), ours on either side of a libzmq
  * PUSH/PULL (zeromq 6.8.0), in worker and inline mode. A conflating PUSH never blocks, even at
  * sendHighWaterMark 1 with a peer that reads nothing, and a conflating PULL that reads late gets
- * the newest message, not the backlog.
+ * the newest message, not the backlog. Ours with ours too, where nothing is resent (below).
  *
  *   PUSH ──"0" … "9999", "last"──► PULL (reads only after every send resolved)
  */
@@ -21,7 +21,7 @@ async function readToLast(pull: { receive(): Promise<Buffer[]> }): Promise<numbe
 }
 
 for (const impl of ourImpls) {
-  for (const [pusher, puller] of [[impl, their], [their, impl]] as [Impl, Impl][]) {
+  for (const [pusher, puller] of [[impl, their], [their, impl], [impl, impl]] as [Impl, Impl][]) {
     describe(`${pusher.name} PUSH → ${puller.name} PULL, both conflating`, () => {
       it("sends never block and a late reader gets the newest message, not the backlog", async () => {
         const pull = puller.socket("Pull", { conflate: true })
@@ -30,6 +30,13 @@ for (const impl of ourImpls) {
         push.connect(endpoint)
         for (let i = 0; i < 10_000; i++) await push.send(String(i))
         await push.send("last")
+        // libzmq's conflating pipe can lose a wake-up, in their PUSH and in their PULL alike:
+        // ypipe_conflate's check_read() finds the buffer empty and only then clears
+        // reader_awake, so a write in between sees the reader awake and sends no activation,
+        // and "last" waits in the pipe until the next write (seen 1 to 3 in 1000 rounds, also
+        // with their PUSH → their PULL). With libzmq on either side, one more write wakes it;
+        // between ours alone, nothing is resent.
+        if (pusher === their || puller === their) await push.send("last")
         const reads = await readToLast(pull)
         expect(reads).toBeLessThan(100)
       })
