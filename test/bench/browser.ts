@@ -63,14 +63,17 @@ const rows: Row[] = []
   pull.close()
 }
 
-const [browser, site] = await Promise.all([launch(), serve()])
+const [browser, site, isolatedSite] = await Promise.all([launch(), serve(), serve(true)])
 const { page } = await openPage(browser, site)
-for (const inline of [false, true]) {
+// In a cross-origin isolated page the channel to the Web Worker is the SharedArrayBuffer rings
+// (ts/host/channel/ring.ts); otherwise batches are transferred. Inline has no channel.
+const { page: isolatedPage } = await openPage(browser, isolatedSite)
+for (const [inline, isolated] of [[false, false], [true, false], [false, true]]) {
   const rep = await theirs("Reply")
   const echoing = echo(rep)
   const pull = await theirs("Pull")
   const got = drain(pull, messages + 100)
-  const result = await page.evaluate(
+  const result = await (isolated ? isolatedPage : page).evaluate(
     async ({ repAt, pullAt, inline, roundtrips, messages }) => {
       const zmq = (window as unknown as { zmq: typeof import("zeromq") & { Context: new (o?: object) => unknown } }).zmq
       const context = new zmq.Context({ inline })
@@ -95,7 +98,7 @@ for (const inline of [false, true]) {
   await got // the last message received in Node: the page's sends plus what was still in flight
   const tail = performance.now() - t0
   rows.push({
-    who: `ours in Chromium (${inline ? "inline" : "Web Worker"})`,
+    who: `ours in Chromium (${inline ? "inline" : isolated ? "Web Worker, rings" : "Web Worker"})`,
     usPerRoundtrip: result.us,
     msgsPerSec: messages / ((result.sendMs + tail) / 1000),
   })
@@ -130,17 +133,18 @@ for (const inline of [false, true]) {
 }
 await browser.close()
 await site.close()
+await isolatedSite.close()
 
 const base = rows[0]
 if (json) {
   console.log(JSON.stringify({ roundtrips, messages, rows }, null, 2))
 } else {
   console.log("\nBrowser → Node over ws:// (16 B): REQ→their REP round trip, PUSH→their PULL throughput")
-  console.log(["who".padEnd(30), "µs/roundtrip", "msgs/s", "rtt vs zeromq", "tput vs zeromq"].join("  "))
+  console.log(["who".padEnd(34), "µs/roundtrip", "msgs/s", "rtt vs zeromq", "tput vs zeromq"].join("  "))
   for (const row of rows) {
     const tput = Number.isNaN(row.msgsPerSec) ? "" : Math.round(row.msgsPerSec).toLocaleString("en-US")
     const tputRatio = row === base || Number.isNaN(row.msgsPerSec) ? "" : `${(row.msgsPerSec / base.msgsPerSec).toFixed(2)}x`
-    console.log([row.who.padEnd(30), row.usPerRoundtrip.toFixed(1).padStart(12), tput.padStart(6),
+    console.log([row.who.padEnd(34), row.usPerRoundtrip.toFixed(1).padStart(12), tput.padStart(6),
       row === base ? "" : `${(row.usPerRoundtrip / base.usPerRoundtrip).toFixed(2)}x`.padStart(13), tputRatio.padStart(14)].join("  "))
   }
 }

@@ -33,17 +33,61 @@ let probeRound = 0
 type Zmq = typeof import("zeromq")
 declare const window: { zmq: Zmq & { Context: new (o?: { inline?: boolean }) => unknown } }
 
-for (const inline of [false, true]) {
-  describe(`in a page, engine ${inline ? "inline" : "in a Web Worker"}`, () => {
+// The engine in a Web Worker talks to the page over transferred batches, or, in a cross-origin
+// isolated page, over the SharedArrayBuffer rings (ts/host/channel/ring.ts): the whole suite
+// runs over each. Inline there is no channel between threads.
+const setups = [
+  { inline: false, isolated: false },
+  { inline: true, isolated: false },
+  { inline: false, isolated: true },
+]
+
+for (const { inline, isolated } of setups) {
+  describe(`in a ${isolated ? "cross-origin isolated " : ""}page, engine ${inline ? "inline" : "in a Web Worker"}`, () => {
     let page: Page
     let errors: string[]
+    let isolatedSite: Site | undefined
     beforeAll(async () => {
-      ;({ page, errors } = await openPage(browser, site))
+      if (isolated) isolatedSite = await serve(true)
+      ;({ page, errors } = await openPage(browser, isolatedSite ?? site))
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(isolated)
     })
     afterAll(async () => {
       await page?.close()
+      await isolatedSite?.close()
     })
     afterEach(() => expect(errors.splice(0)).toEqual([]))
+
+    if (!inline) {
+      it(`the channel to the engine: ${isolated ? "the rings carry the data ops" : "every op posted, nothing shared"}`, async () => {
+        const rep = their.socket("Reply")
+        const endpoint = await bindTheirs(rep)
+        const serving = (async () => {
+          for (let i = 0; i < 50; i++) await rep.send(await rep.receive())
+        })()
+        const ring = await page.evaluate(async (endpoint) => {
+          const zmq = window.zmq
+          const context = new zmq.Context()
+          const req = new zmq.Request({ context } as never)
+          req.connect(endpoint)
+          for (let i = 0; i < 50; i++) {
+            await req.send(`q${i}`)
+            await req.receive()
+          }
+          req.close()
+          return (context as unknown as { link: { ring?: { records: number; posted: number } } }).link.ring
+        }, endpoint)
+        await serving
+        if (isolated) {
+          // 50 sends and 50 replies (and their statuses and credits) went as records; what
+          // was posted is the control calls (open, connect, setopt, close) and their answers.
+          expect(ring?.records).toBeGreaterThanOrEqual(100)
+          expect(ring?.posted).toBeLessThan(10)
+        } else {
+          expect(ring).toBeUndefined()
+        }
+      })
+    }
 
     it("REQ → their REP; frames arrive as plain Uint8Array", async () => {
       const rep = their.socket("Reply")
@@ -346,7 +390,7 @@ for (const inline of [false, true]) {
 }
 
 describe("in a cross-origin isolated page (COOP + COEP)", () => {
-  it("works in both modes (batches are transferred: no SharedArrayBuffer data plane yet)", async () => {
+  it("works in both modes, one context after another", async () => {
     const isolated = await serve(true)
     const { page, errors } = await openPage(browser, isolated)
     try {

@@ -16,12 +16,13 @@ for (const [binder, connecter] of pairings) {
 
     describe(`${pubImpl.name} PUB (${role(!subBinds)}) → ${subImpl.name} SUB (${role(subBinds)})`, () => {
       /** A connected, synchronised pair; the SUB has the given subscriptions. */
-      async function marry(prefixes: string[] = [], pubOptions: Options = {}, subOptions = pubOptions) {
+      /** `address`: where the binder binds (a restart test picks a port that stays free). */
+      async function marry(prefixes: string[] = [], pubOptions: Options = {}, subOptions = pubOptions, address?: string) {
         const pub = pubImpl.socket("Publisher", pubOptions)
         const sub = subImpl.socket("Subscriber", subOptions)
         sub.subscribe(...prefixes)
-        if (subBinds) pub.connect(await bindAny(sub))
-        else sub.connect(await bindAny(pub))
+        if (subBinds) pub.connect(await bindAny(sub, address))
+        else sub.connect(await bindAny(pub, address))
         await syncPubSub(pub, sub)
         return { pub, sub }
       }
@@ -111,7 +112,7 @@ for (const [binder, connecter] of pairings) {
 
       it("resubscribes to a binder that restarts on the same port", async () => {
         const options = { reconnectInterval: 10 }
-        let { pub, sub } = await marry(["news"], options)
+        let { pub, sub } = await marry(["news"], options, options, await unusedEndpoint())
         await pub.send("news 1")
         expect(text(await sub.receive())).toEqual(["news 1"])
 

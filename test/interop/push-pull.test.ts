@@ -14,11 +14,12 @@ for (const [binder, connecter] of pairings) {
     const role = (binds: boolean) => (binds ? "bind" : "connect")
 
     describe(`${pushImpl.name} PUSH (${role(!pullBinds)}) → ${pullImpl.name} PULL (${role(pullBinds)})`, () => {
-      async function marry(options = {}) {
+      /** `address`: where the binder binds (a restart test picks a port that stays free). */
+      async function marry(options = {}, address?: string) {
         const pull = pullImpl.socket("Pull", options)
         const push = pushImpl.socket("Push", options)
-        if (pullBinds) push.connect(await bindAny(pull))
-        else pull.connect(await bindAny(push))
+        if (pullBinds) push.connect(await bindAny(pull, address))
+        else pull.connect(await bindAny(push, address))
         return { push, pull }
       }
 
@@ -84,7 +85,7 @@ for (const [binder, connecter] of pairings) {
 
       it("reconnects to a binder that restarts on the same port", async () => {
         const options = { reconnectInterval: 10 }
-        const { push, pull } = await marry(options)
+        const { push, pull } = await marry(options, await unusedEndpoint())
         await push.send("before")
         expect(text(await pull.receive())).toEqual(["before"])
 

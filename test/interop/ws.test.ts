@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto"
 import { afterEach, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { closeCreated, ourInline, ourWorker, pairings, their } from "../lib/impls.js"
-import { sendUntilReceived, syncPubSub, text } from "../lib/util.js"
+import { sendUntilReceived, syncPubSub, text, unusedPort } from "../lib/util.js"
 
 afterEach(closeCreated)
 
@@ -129,7 +129,7 @@ for (const ours of [ourWorker, ourInline]) {
 
     it("reconnects by itself when the server goes and comes back on the same port", async () => {
       const pull1 = their.socket("Pull")
-      const endpoint = await bindWs(pull1)
+      const endpoint = await bindWs(pull1, `ws://127.0.0.1:${await unusedPort()}/restart`)
       const push = ours.socket("Push", { reconnectInterval: 20 })
       push.connect(endpoint)
       await push.send("one")

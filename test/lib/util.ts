@@ -5,20 +5,36 @@ import * as zmq from "zeromq"
 
 export const LOOPBACK = "tcp://127.0.0.1:*"
 
-/** Binds to an ephemeral loopback port and returns the resolved endpoint. */
-export async function bindAny(socket: zmq.Socket & { bind(a: string): Promise<void> }) {
-  await socket.bind(LOOPBACK)
+/** Binds (by default to an ephemeral loopback port) and returns the resolved endpoint. */
+export async function bindAny(socket: zmq.Socket & { bind(a: string): Promise<void> }, address = LOOPBACK) {
+  await socket.bind(address)
   return socket.lastEndpoint!
 }
 
-/** A loopback endpoint nobody listens on yet, for peers that connect before the binder exists.
- *  The OS picked the port and it is released at once; the tests bind it, or port 0 elsewhere. */
+/**
+ * A loopback port nobody listens on, for peers that connect before the binder exists and for
+ * binders that go and come back on the same port. It is taken below the kernel's ephemeral
+ * range (ip_local_port_range, 32768 and up here), so that no connection made meanwhile, by
+ * this test or another running beside it, can be given it as its own local port and make the
+ * (re)bind fail with EADDRINUSE, as an OS-picked port can.
+ */
+export async function unusedPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const server = createServer()
+    const free = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false))
+      server.listen(port, "127.0.0.1", () => resolve(true))
+    })
+    if (!free) continue // someone has it: pick another
+    await new Promise((resolve) => server.close(resolve))
+    return port
+  }
+}
+
+/** A tcp endpoint on unusedPort(). */
 export async function unusedEndpoint() {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return `tcp://127.0.0.1:${port}`
+  return `tcp://127.0.0.1:${await unusedPort()}`
 }
 
 /** Message parts as strings, for readable assertions. */

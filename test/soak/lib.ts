@@ -8,8 +8,8 @@
 // figure is memory retained, not garbage waiting for a collection. gc() reaches the main thread's
 // heap only: in worker mode the engine thread collects its own garbage when V8 decides to.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
-import { createServer } from "node:net"
 import { join } from "node:path"
+import { unusedPort } from "../lib/util.js"
 
 export { RECV_BYTES, RECV_WINDOW, type HostStats } from "../../ts/host/channel/protocol.js"
 
@@ -182,14 +182,8 @@ export function killChildren() {
   running.clear()
 }
 
-/** A free TCP port on loopback (the OS picks it; released at once for a peer to bind). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+/** A free TCP port on loopback, out of the ephemeral range (see unusedPort). */
+export const freePort = unusedPort
 
 /** Bytes queued in the kernel on the established TCP connections to or from `port`. */
 export function kernelQueues(port: number): { send: number; recv: number } {

@@ -93,6 +93,11 @@ export class Link {
   /** @internal For tests: the host, inline (its bodies held can be counted). */
   inlineHost: Host | undefined
 
+  /** @internal For tests: what went through the rings (channel/ring.ts), if the channel has them. */
+  get ring(): { records: number; posted: number } | undefined {
+    return this.worker?.ring
+  }
+
   /** @internal For tests: the engine's worker (undefined inline), so that a test can kill it. */
   get thread(): Worker | undefined {
     return this.worker?.worker as Worker | undefined

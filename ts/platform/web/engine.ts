@@ -8,6 +8,7 @@
  * (unbundled, from the file beside the package's dist/). Ops wait for it in order.
  */
 import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
+import { makeRings, RingPort, ringsUsable } from "../../host/channel/ring.js"
 import type { EngineThread, WasmSource } from "../engine.js"
 export type { EngineThread, WasmSource }
 import type { Transport } from "../../host/transports/transport.js"
@@ -64,26 +65,34 @@ function workerUrl(): URL | string {
 
 /**
  * Starts the engine in a module Web Worker (worker.js beside the bundle). Its first message is
- * the compiled core; ops posted before the core is compiled wait here, in order.
+ * the compiled core, and the rings when the page can share memory (cross-origin isolated:
+ * channel/ring.ts); otherwise every op is posted, batches transferred. Ops posted before the
+ * core is compiled wait here, in order.
  */
 export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
   const worker = new Worker(workerUrl(), { type: "module" })
-  worker.onmessage = (event: MessageEvent<ToFacade[]>) => receive(event.data)
+  const rings = ringsUsable() ? makeRings() : undefined
+  const postRaw = (message: unknown, transfer: ArrayBuffer[]) => worker.postMessage(message, transfer)
+  const ring = rings && new RingPort<ToFacade, ToHost>(rings.toHost, rings.toFacade, postRaw)
+  if (ring) ring.onmessage = receive
+  worker.onmessage = ring ? (event) => ring.posted(event.data) : (event: MessageEvent<ToFacade[]>) => receive(event.data)
   worker.onerror = (event) => die(new Error(`zeromq-wasm: the engine worker failed: ${event.message}`))
+  const post = ring ? (ops: ToHost[], transfer: ArrayBuffer[]) => ring.post(ops, transfer) : postRaw
   let queued: Array<[ToHost[], ArrayBuffer[]]> | undefined = []
   Promise.resolve(coreModule()).then(
     (module) => {
-      worker.postMessage({ module })
-      for (const [ops, transfer] of queued ?? []) worker.postMessage(ops, transfer)
+      worker.postMessage({ module, rings })
+      for (const [ops, transfer] of queued ?? []) post(ops, transfer)
       queued = undefined
     },
     (err) => die(err),
   )
   return {
-    post: (ops, transfer) => (queued ? queued.push([ops, transfer]) : worker.postMessage(ops, transfer)),
+    post: (ops, transfer) => (queued ? queued.push([ops, transfer]) : post(ops, transfer)),
     // A page is not a process: nothing to keep alive.
     ref: () => {},
     unref: () => {},
     worker,
+    ring: ring?.counts,
   }
 }

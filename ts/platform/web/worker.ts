@@ -4,6 +4,7 @@
  */
 import { WasmCore } from "../../host/abi.js"
 import type { Port, ToFacade, ToHost } from "../../host/channel/protocol.js"
+import { RingPort, type Rings } from "../../host/channel/ring.js"
 import { Host } from "../../host/host.js"
 import { transports } from "./engine.js"
 
@@ -13,11 +14,21 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope
 
-const port: Port<ToHost, ToFacade> = {
-  post: (ops, transfer) => scope.postMessage(ops, transfer ?? []),
-  onmessage: undefined,
-}
-scope.onmessage = (first: MessageEvent<{ module: WebAssembly.Module }>) => {
-  new Host(new WasmCore(first.data.module), port, { unrefHandles: false, transferBodies: true, transports })
-  scope.onmessage = (event: MessageEvent<ToHost[]>) => port.onmessage?.(event.data)
+scope.onmessage = (first: MessageEvent<{ module: WebAssembly.Module; rings?: Rings }>) => {
+  const { module, rings } = first.data
+  const core = new WasmCore(module)
+  const options = { unrefHandles: false, transferBodies: true, transports }
+  if (rings) {
+    // Shared memory (channel/ring.ts): what does not go through the rings comes posted.
+    const port = new RingPort<ToHost, ToFacade>(rings.toFacade, rings.toHost, (unit, transfer) => scope.postMessage(unit, transfer))
+    new Host(core, port, options)
+    scope.onmessage = (event) => port.posted(event.data)
+  } else {
+    const port: Port<ToHost, ToFacade> = {
+      post: (ops, transfer) => scope.postMessage(ops, transfer ?? []),
+      onmessage: undefined,
+    }
+    new Host(core, port, options)
+    scope.onmessage = (event: MessageEvent<ToHost[]>) => port.onmessage?.(event.data)
+  }
 }
