@@ -3,6 +3,8 @@
  * to WebAssembly. `import * as zmq from "zeromq-wasm"` where you had `from "zeromq"`.
  */
 export { Context, context, type ContextOptions } from "./api/context.js"
+export { Observer, type Event, type EventType, type EventOfType, type EventAddress, type EventInterval,
+  type EventError, type ProtoError, type AuthError } from "./api/observer.js"
 export { Socket, type SocketType, type Message, type MessageLike, type Readable, type Writable } from "./api/socket.js"
 export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber,
   Pair, Dealer, Router, type SocketOptions, type RouterConnectOptions, type StreamConnectOptions } from "./api/sockets.js"

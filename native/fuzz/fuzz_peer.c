@@ -294,7 +294,8 @@ static void drain(harness_t *h) {
             /* A well-behaved, compatible peer is never refused for what it said. */
             if (c->clean)
                 FZ_CHECK(reason != ZW_CLOSE_PROTOCOL && reason != ZW_CLOSE_MECHANISM &&
-                         reason != ZW_CLOSE_SOCKET_TYPE);
+                         reason != ZW_CLOSE_SOCKET_TYPE && reason != ZW_CLOSE_UNEXPECTED_COMMAND &&
+                         reason != ZW_CLOSE_INVALID_METADATA);
             c->closing = 1;
             break;
         }
@@ -307,6 +308,12 @@ static void drain(harness_t *h) {
             break;
         }
         case ZW_FX_STATUS: FZ_CHECK(id == h->sock); break;
+        case ZW_FX_RETRY: {
+            /* A re-dial is scheduled: only for a dialer that lives, after at least its interval. */
+            dialer_t *d = dialer_by_id(h, id);
+            FZ_CHECK(d && !d->stopped);
+            break;
+        }
         case ZW_FX_SOCKET_GONE:
             FZ_CHECK(id == h->sock && h->closed);
             h->gone = 1;

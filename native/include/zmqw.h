@@ -134,7 +134,9 @@ typedef enum zw_effect_kind {
     ZW_FX_SOCKET_GONE = 7, /* id = socket: linger is over, the socket id is freed */
     ZW_FX_HANDSHAKE = 8,   /* id = conn, arg = socket: ZMTP handshake succeeded */
     ZW_FX_DIAL_STOP = 9,   /* id = dialer: the dialer is gone; forget its endpoint */
-    ZW_FX_RELEASE = 10     /* id = body: the core no longer holds this host body (see body refs) */
+    ZW_FX_RELEASE = 10,    /* id = body: the core no longer holds this host body (see body refs) */
+    ZW_FX_RETRY = 11       /* id = dialer, arg = ms: the next dial comes in arg ms (libzmq's
+                              interval with its jitter: the Observer's connect:retry) */
 } zw_effect_kind;
 
 typedef enum zw_close_reason {
@@ -145,7 +147,11 @@ typedef enum zw_close_reason {
     ZW_CLOSE_MSG_SIZE = 4,      /* a frame exceeds maxMessageSize */
     ZW_CLOSE_HANDSHAKE_TIMEOUT = 5,
     ZW_CLOSE_NO_MEMORY = 6,
-    ZW_CLOSE_REFUSED = 7        /* the socket refused the peer (PAIR taken, duplicate routing id) */
+    ZW_CLOSE_REFUSED = 7,       /* the socket refused the peer (PAIR taken, duplicate routing id) */
+    /* Two protocol errors told apart because libzmq reports them apart (the Observer's
+     * handshake:error:protocol codes); every other malformed input is ZW_CLOSE_PROTOCOL. */
+    ZW_CLOSE_UNEXPECTED_COMMAND = 8,  /* a handshake command the mechanism does not expect */
+    ZW_CLOSE_INVALID_METADATA = 9     /* a READY (or INITIATE) whose properties are malformed */
 } zw_close_reason;
 
 /* --- imports -------------------------------------------------------------------------------- */

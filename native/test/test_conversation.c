@@ -126,8 +126,9 @@ static void test_garbage_mid_message(void) {
     CHECK(cl && cl->id == cb && cl->reason == ZW_CLOSE_PROTOCOL);
     char buf[64];
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 0);
-    /* the dialer on A reconnects after its interval and traffic flows again */
-    net_advance(&A, 100);
+    /* the dialer on A reconnects after its interval (100 ms and a jitter below 100) and traffic
+     * flows again */
+    net_advance(&A, 200);
     net_run();
     CHECK_EQ(send_msg(&A, push, 1, "ok"), 1);
     net_run();
@@ -217,7 +218,7 @@ static void test_sub_reconnect(void) {
     net_run();
     for (int i = 0; i < nlinks; i++) if (links[i].alive) link_close(&links[i]);
     net_run();
-    net_advance(&B, 100);
+    net_advance(&B, 200);   /* the interval, 100 ms, and its jitter, below 100 */
     net_run();
     CHECK_EQ(fx_count(&B, ZW_FX_HANDSHAKE, 0), 2);
     send_msg(&A, pub, 1, "topic");
@@ -360,20 +361,28 @@ static void test_reconnect(void) {
     net_run();
     CHECK_EQ(send_msg(&A, push, 1, "two"), 1);    /* queued in the dialer's pipe */
     CHECK_EQ(send_msg(&A, push, 1, "three"), 1);
+    /* The re-dial comes after the interval plus libzmq's jitter (below one base interval), as
+     * ZW_FX_RETRY says. */
     double next;
+    const fxrec_t *retry = fx_last(&A, ZW_FX_RETRY);
+    CHECK(retry && retry->id == d && retry->arg >= 100 && retry->arg < 200);
+    uint32_t wait = retry->arg;
     zw_core_advance(A.core, A.now, &next);
-    CHECK_EQ(next, A.now + 100);
+    CHECK_EQ(next, A.now + wait);
     route_of(&A, d)->refuse = 1;                  /* first re-dial fails */
-    net_advance(&A, 99);
+    net_advance(&A, wait - 1);
     net_run();
     CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), 1);
     net_advance(&A, 1);
     net_run();
     CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), 2);
+    retry = fx_last(&A, ZW_FX_RETRY);
+    CHECK(retry && retry->arg >= 200 && retry->arg < 300);   /* backoff doubled, jitter added */
+    wait = retry->arg;
     zw_core_advance(A.core, A.now, &next);
-    CHECK_EQ(next, A.now + 200);                  /* backoff doubled */
+    CHECK_EQ(next, A.now + wait);
     route_of(&A, d)->refuse = 0;
-    net_advance(&A, 200);
+    net_advance(&A, wait);
     net_run();
     CHECK_EQ(fx_count(&A, ZW_FX_DIAL, d), 3);
     CHECK_EQ(recv_msg(&B, pull, buf, sizeof buf), 1);

@@ -80,7 +80,9 @@ static size_t drain(zw_engine_t *e, uint8_t *out, size_t cap) {
 static void expect_error(zw_engine_t *e, int reason) {
     CHECK_EQ(zw_engine_state(e), ZW_ENGINE_ERROR);
     const char *text = NULL;
-    CHECK_EQ(zw_engine_error(e, &text), reason);
+    int got = zw_engine_error(e, &text);
+    if (got != reason) fprintf(stderr, "reason %d (%s), expected %d\n", got, text ? text : "", reason);
+    CHECK_EQ(got, reason);
     CHECK(text != NULL && text[0] != '\0');
     CHECK(zw_engine_next(e) == NULL);
     CHECK_EQ(feed(e, "x", 1), ZW_EPROTO);
@@ -397,7 +399,7 @@ static void test_ready_property_overrun(void) {
     zw_engine_t *e = engine(ZW_PULL, NULL, -1);
     peer_greeting(e, 1, "NULL");
     feed(e, bad, 2 + 0x17);
-    expect_error(e, ZW_CLOSE_PROTOCOL);
+    expect_error(e, ZW_CLOSE_INVALID_METADATA);
     zw_engine_free(e);
 
     /* Name length past the body: 04 08 | 05 READY | 0B "So" */
@@ -405,14 +407,14 @@ static void test_ready_property_overrun(void) {
     e = engine(ZW_PULL, NULL, -1);
     peer_greeting(e, 1, "NULL");
     feed(e, bad2, sizeof bad2);
-    expect_error(e, ZW_CLOSE_PROTOCOL);
+    expect_error(e, ZW_CLOSE_INVALID_METADATA);
     zw_engine_free(e);
 
     /* Command name length past the body: 04 02 | 09 'R' */
     e = engine(ZW_PULL, NULL, -1);
     peer_greeting(e, 1, "NULL");
     feed(e, "\x04\x02\x09R", 4);
-    expect_error(e, ZW_CLOSE_PROTOCOL);
+    expect_error(e, ZW_CLOSE_UNEXPECTED_COMMAND);
     zw_engine_free(e);
 
     /* Identity longer than 255 bytes. */
@@ -425,7 +427,7 @@ static void test_ready_property_overrun(void) {
     zmtp_cmd_write_props(&b, ZMTP_CMD_READY, props, 2);
     feed(e, zmtp_buf_head(&b), zmtp_buf_len(&b));
     zmtp_buf_free(&b);
-    expect_error(e, ZW_CLOSE_PROTOCOL);
+    expect_error(e, ZW_CLOSE_INVALID_METADATA);
     zw_engine_free(e);
     CHECK_EQ(zw_frame_live(), 0);
 }
@@ -520,7 +522,7 @@ static void test_error_command(void) {
     e = engine(ZW_DEALER, NULL, -1);
     peer_greeting(e, 1, "NULL");
     feed(e, "\x04\x07\x04PING\x00\x00", 9);
-    expect_error(e, ZW_CLOSE_PROTOCOL);
+    expect_error(e, ZW_CLOSE_UNEXPECTED_COMMAND);
     zw_engine_free(e);
     CHECK_EQ(zw_frame_live(), 0);
 }

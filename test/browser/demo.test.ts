@@ -1,6 +1,7 @@
 // `npm run demo`'s dashboard in headless Chromium: the page subscribes over ws:// to the weather
 // server, updates arrive and are charted; a zip code typed in is subscribed to; a screenshot is
-// left in build/demo.png for a person to look at.
+// left in build/demo.png for a person to look at; the connection indicator, driven by the
+// socket's Observer in the page, says connected, and once the server is gone, retrying.
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -38,6 +39,7 @@ it("subscribes from the page, charts what arrives, follows a new subscription", 
   await page.goto(url)
   await page.waitForFunction(() => (window as unknown as { demoUpdates?: number }).demoUpdates! > 20)
   await page.waitForSelector("#status.live")
+  expect(await page.textContent("#status")).toBe("connected")
   expect(await page.textContent("#table")).toMatch(/10001\d* updates/)
   await page.fill("#zips", "10003")
   await page.click("button")
@@ -49,6 +51,10 @@ it("subscribes from the page, charts what arrives, follows a new subscription", 
   expect(await page.textContent("#table")).not.toMatch(/10001/)
   mkdirSync(`${ROOT}/build`, { recursive: true })
   await page.screenshot({ path: `${ROOT}/build/demo.png` })
+  // The server goes: the Observer reports the disconnect and each re-dial's interval.
+  demo.kill()
+  await page.waitForSelector("#status.down")
+  await page.waitForFunction(() => /^disconnected, retrying in \d+ ms$/.test(document.querySelector("#status")!.textContent ?? ""))
   expect(errors).toEqual([])
   await page.close()
 })

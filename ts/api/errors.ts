@@ -15,6 +15,7 @@ const ERRORS: Record<string, [errno: number, message: string]> = {
   ENODEV: [19, "No such device"],
   ENOTDIR: [20, "Not a directory"],
   EINVAL: [22, "Invalid argument"],
+  EPIPE: [32, "Broken pipe"],
   ENAMETOOLONG: [36, "File name too long"],
   EPROTO: [71, "Protocol error"],
   ENOTSOCK: [88, "Socket operation on non-socket"],
@@ -23,6 +24,9 @@ const ERRORS: Record<string, [errno: number, message: string]> = {
   ENOTSUP: [95, "Operation not supported"],
   EADDRINUSE: [98, "Address already in use"],
   EADDRNOTAVAIL: [99, "Cannot assign requested address"],
+  ECONNRESET: [104, "Connection reset by peer"],
+  ETIMEDOUT: [110, "Connection timed out"],
+  ECONNREFUSED: [111, "Connection refused"],
   EHOSTUNREACH: [113, "Host unreachable"],
   // libzmq's own codes: ZMQ_HAUSNUMERO (156384712) + 51 and + 53.
   EFSM: [156384763, "Operation cannot be accomplished in current state"],

@@ -20,6 +20,8 @@ export interface LinkedSocket {
   onRefused(seq: number, code: string): void
   onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void
   onGone(): void
+  /** A monitor event for the socket's Observer. */
+  onEvent(event: { e: string; a?: string; n?: number; c?: string }): void
   /** The engine died: fail the waiting send and receive with err, and every later call. */
   onDead(err: ZmqError): void
   /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
@@ -273,6 +275,9 @@ export class Link {
           break
         case "refused":
           this.sockets.get(op.s)?.onRefused(op.seq, op.code)
+          break
+        case "event":
+          this.sockets.get(op.s)?.onEvent(op)
           break
         case "fatal":
           this.die(new Error(`zeromq-wasm: the engine failed: ${op.detail}`))

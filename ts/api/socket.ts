@@ -10,6 +10,7 @@ import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
+import { MONITOR, Observer, type RawEvent } from "./observer.js"
 import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
@@ -51,6 +52,8 @@ export abstract class Socket implements LinkedSocket {
   private binding = false
   /** Addresses connected and not yet disconnected (ENOENT is decided here, synchronously). */
   private readonly connected: string[] = []
+  /** `events`, made on first use (the host emits events only from then on). */
+  private observer: Observer | undefined
 
   // send side: see the credit rule in protocol.ts
   private readonly writer = new BatchWriter()
@@ -113,6 +116,26 @@ export abstract class Socket implements LinkedSocket {
 
   get lastEndpoint(): string | null {
     return this.endpoint
+  }
+
+  /** The socket's Observer: the same object each time; closed with the socket. */
+  get events(): Observer {
+    if (this.isClosed) throw zmqError("ENOTSOCK") // zeromq.js's, for a closed socket
+    this.observer ??= new Observer(this)
+    return this.observer
+  }
+
+  /** @internal Starts or stops the host's monitor events (the Observer's constructor). */
+  [MONITOR](on: boolean): void {
+    if (!on && (this.isClosed || this.deadError)) return // the host has stopped them already
+    if (this.isClosed) throw zmqError("EBADF")
+    if (this.deadError) throw this.deadError
+    void this.control("monitor", [this.handle, on])
+  }
+
+  /** @internal */
+  onEvent(event: RawEvent): void {
+    this.observer?.push(event)
   }
 
   // ---- options -------------------------------------------------------------------------------
@@ -465,6 +488,7 @@ export abstract class Socket implements LinkedSocket {
   /** @internal */
   onDead(err: ZmqError): void {
     this.deadError = err
+    this.observer?.fail(err)
     this.failSend(err)
     this.failReceive(err)
   }

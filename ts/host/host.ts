@@ -8,8 +8,8 @@
  * peer: it only moves bytes and follows effects.
  */
 import type { Duplex } from "node:stream"
-import { type ConnId, CoreError, type DialerId, type Framing, type SocketId, type WasmCore } from "./abi.js"
-import { ZW_FX, ZW_OPT, ZW_SOCKET } from "./zmqw.js"
+import { type ConnId, CoreError, type DialerId, type SocketId, type WasmCore } from "./abi.js"
+import { ZW_CLOSE, ZW_FX, ZW_OPT, ZW_SOCKET } from "./zmqw.js"
 import { Bodies } from "./bodies.js"
 import { messageOffset } from "./channel/batch.js"
 import { Flusher } from "./channel/flusher.js"
@@ -25,6 +25,7 @@ import {
 } from "./channel/protocol.js"
 import { DirectRead, StreamConn, type StreamSink } from "./transports/stream.js"
 import { type Listener, type Transport, TransportError } from "./transports/transport.js"
+import { bindErrorAddress, endEvents, type MonitorEvent } from "./monitor.js"
 import { isTransportOption, setTransportOption, type TlsSettings } from "./transports/tls.js"
 import { copy, ownBuffer } from "./bytes.js"
 
@@ -73,6 +74,8 @@ interface HostSocket {
   finished: boolean
   /** Cuts the streams off when the linger deadline passes with bytes still unwritten. */
   lingerTimer: ReturnType<typeof setTimeout> | undefined
+  /** The Observer wants its events (monitor()). */
+  monitored: boolean
 }
 
 
@@ -109,6 +112,9 @@ export class Host implements HostApi, StreamSink {
   /** The socket each stream was made for (kept after the core finished the socket). */
   private readonly owners = new Map<StreamConn, HostSocket>()
   private readonly dialers = new Map<DialerId, { sock: HostSocket; address: string }>()
+  /** What the Observer's events say of each connection: its endpoint, whether its handshake
+   *  completed, and the core's close reason once the core closed it (monitor.ts). */
+  private readonly watched = new Map<ConnId, { sock: HostSocket; address: string; handshaken: boolean; ended?: true }>()
   /** Sockets whose sends, receives or status need a look in this turn. */
   private readonly dirty = new Set<HostSocket>()
   private outOps: ToFacade[] = []
@@ -274,6 +280,7 @@ export class Host implements HostApi, StreamSink {
       lingerUntil: Infinity,
       finished: false,
       lingerTimer: undefined,
+      monitored: false,
     }
     this.sockets.set(handle, sock)
     this.byId.set(id, sock)
@@ -283,6 +290,10 @@ export class Host implements HostApi, StreamSink {
   close(handle: number): void {
     const sock = this.sockets.get(handle)
     if (!sock || sock.closing) return
+    // The monitor's last words, as libzmq's: each listener closes, then the monitor stops.
+    for (const l of new Set(sock.listeners.values())) this.event(sock, { e: "close", a: l.endpoint })
+    this.event(sock, { e: "end" })
+    sock.monitored = false
     sock.closing = true
     // Batches the core could not take before the close (all of them reached it first, see
     // call()) are dropped here, as libzmq drops what a closing socket's pipes could not hold.
@@ -312,17 +323,30 @@ export class Host implements HostApi, StreamSink {
       return address
     }
     const transport = transportOf(this.options.transports, address, sock.type)
-    const listener = await transport.listen(address, {
-      onStream: (stream, reader) => this.accepted(sock, stream, transport.framingOf(stream), reader as DirectRead | undefined),
-      reader: () => this.directRead(),
-    }, sock.tls)
+    let endpoint = address
+    let listener: Listener
+    try {
+      listener = await transport.listen(address, {
+        onStream: (stream, reader) => this.accepted(sock, stream, transport, endpoint, reader as DirectRead | undefined),
+        reader: () => this.directRead(),
+      }, sock.tls)
+    } catch (err) {
+      // libzmq's monitor: the socket it had opened closes (no address yet), the bind failed.
+      if (err instanceof TransportError && /^EADDR|^EACCES/.test(err.code)) {
+        this.event(sock, { e: "close" })
+        this.event(sock, { e: "bind:error", a: bindErrorAddress(address), c: err.code })
+      }
+      throw err
+    }
     if (this.options.unrefHandles) listener.unref()
     if (sock.closing) {
       listener.close()
       throw new TransportError("EBADF")
     }
+    endpoint = listener.endpoint
     sock.listeners.set(address, listener)
     sock.listeners.set(listener.endpoint, listener)
+    this.event(sock, { e: "bind", a: endpoint })
     return listener.endpoint
   }
 
@@ -334,6 +358,11 @@ export class Host implements HostApi, StreamSink {
     if (!listener) throw new TransportError("ENOENT")
     for (const [key, l] of sock.listeners) if (l === listener) sock.listeners.delete(key)
     listener.close()
+    this.event(sock, { e: "close", a: listener.endpoint })
+  }
+
+  monitor(handle: number, on: boolean): void {
+    this.sock(handle).monitored = on
   }
 
   connect(handle: number, address: string): void {
@@ -389,16 +418,17 @@ export class Host implements HostApi, StreamSink {
 
   // ---- streams -------------------------------------------------------------------------------
 
-  private accepted(sock: HostSocket, stream: Duplex, framing: Framing, direct: DirectRead | undefined): void {
+  private accepted(sock: HostSocket, stream: Duplex, transport: Transport, endpoint: string, direct: DirectRead | undefined): void {
     if (sock.closing || this.dead) {
       stream.destroy()
       return
     }
     this.safely(() => {
       this.tick()
-      const conn = this.core.accept(sock.id, framing)
+      const conn = this.core.accept(sock.id, transport.framingOf(stream))
       const streamConn = new StreamConn(conn, stream, this, this.options.unrefHandles)
       this.adopt(sock, streamConn)
+      this.watch(sock, conn, endpoint, "accept", transport)
       direct?.attach(streamConn)
       this.turn()
     })
@@ -411,6 +441,7 @@ export class Host implements HostApi, StreamSink {
     const direct = this.directRead()
     const stream = transport.dial(entry.address, direct.onread, entry.sock.tls)
     if (this.options.unrefHandles) (stream as { unref?: () => void }).unref?.()
+    this.event(entry.sock, { e: "connect:delay", a: entry.address })
     let settled = false
     const fail = () => {
       if (settled) return
@@ -419,6 +450,7 @@ export class Host implements HostApi, StreamSink {
       if (this.dialers.has(dialer)) {
         this.safely(() => {
           this.tick()
+          this.event(entry.sock, { e: "close", a: entry.address })
           this.core.dialResult(dialer, false)
           this.turn()
         })
@@ -444,10 +476,33 @@ export class Host implements HostApi, StreamSink {
         }
         const streamConn = new StreamConn(conn, stream, this, this.options.unrefHandles)
         this.adopt(entry.sock, streamConn)
+        this.watch(entry.sock, conn, entry.address, "connect", transport)
         direct.attach(streamConn)
         this.turn()
       })
     })
+  }
+
+  /**
+   * A connection the Observer will hear of: "accept" or "connect" now, and over ws:// also
+   * "handshake" (libzmq's ws engine reports its WebSocket handshake, then ZMTP's: two events).
+   */
+  private watch(sock: HostSocket, conn: ConnId, address: string, first: string, transport: Transport): void {
+    this.watched.set(conn, { sock, address, handshaken: false })
+    this.event(sock, { e: first, a: address })
+    if (transport.messages) this.event(sock, { e: "handshake", a: address })
+  }
+
+  /** A watched connection ends: the Observer hears why, unless the user asked for it (the
+   *  core's reason NONE: a disconnect, unbind or close). */
+  private ended(seen: { sock: HostSocket; address: string; handshaken: boolean; ended?: true }, reason: number | undefined, errorCode: string | undefined): void {
+    seen.ended = true
+    if (reason === ZW_CLOSE.NONE) return
+    for (const event of endEvents(seen.address, seen.handshaken, reason, errorCode)) this.event(seen.sock, event)
+  }
+
+  private event(sock: HostSocket, event: MonitorEvent): void {
+    if (sock.monitored && !sock.closing) this.emit({ t: "event", s: sock.handle, ...event })
   }
 
   /** Reads of a stream straight into the host's buffers (transports/stream.ts). */
@@ -543,6 +598,10 @@ export class Host implements HostApi, StreamSink {
     }
     if (this.conns.get(conn.id) !== conn) return
     this.conns.delete(conn.id)
+    const seen = this.watched.get(conn.id)
+    this.watched.delete(conn.id)
+    // The transport ended first: the peer hung up, or the stream failed.
+    if (seen && !seen.ended) this.ended(seen, undefined, conn.errorCode)
     this.core.connClosed(conn.id)
     this.turn()
   }
@@ -708,6 +767,9 @@ export class Host implements HostApi, StreamSink {
         break
       }
       case ZW_FX.CLOSE: {
+        // Reported now, before the re-dial the core has already scheduled (its ZW_FX_RETRY).
+        const seen = this.watched.get(fx.id as ConnId)
+        if (seen && !seen.ended) this.ended(seen, fx.reason, undefined)
         const conn = this.conns.get(fx.id as ConnId)
         if (conn) {
           this.writeOut(conn) // an ERROR command may be queued for the peer
@@ -742,8 +804,19 @@ export class Host implements HostApi, StreamSink {
         }
         break
       }
-      case ZW_FX.HANDSHAKE:
-        break // monitor events come with the Observer
+      case ZW_FX.HANDSHAKE: {
+        const seen = this.watched.get(fx.id as ConnId)
+        if (seen) {
+          seen.handshaken = true
+          this.event(seen.sock, { e: "handshake", a: seen.address })
+        }
+        break
+      }
+      case ZW_FX.RETRY: {
+        const entry = this.dialers.get(fx.id as DialerId)
+        if (entry) this.event(entry.sock, { e: "connect:retry", a: entry.address, n: fx.arg })
+        break
+      }
       case ZW_FX.RELEASE:
         this.bodies.release(fx.id)
         break

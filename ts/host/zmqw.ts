@@ -83,6 +83,7 @@ export const ZW_FX = {
   HANDSHAKE: 8,
   DIAL_STOP: 9,
   RELEASE: 10,
+  RETRY: 11,
 } as const
 
 /** zmqw.h: connection close reasons. */
@@ -95,6 +96,8 @@ export const ZW_CLOSE = {
   HANDSHAKE_TIMEOUT: 5,
   NO_MEMORY: 6,
   REFUSED: 7,
+  UNEXPECTED_COMMAND: 8,
+  INVALID_METADATA: 9,
 } as const
 
 /** zmqw.h: how a transport carries a connection. */

@@ -2,6 +2,7 @@
  * while the socket lives. */
 #include "core/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static void reconnect_fire(zw_core_t *c, zw_timer_t *t) {
@@ -20,7 +21,12 @@ void schedule_reconnect(zw_dialer_t *d) {
     }
     if (d->ivl <= 0) d->ivl = base;
     d->state = D_WAITING;
-    timer_arm(c, &d->timer, c->now + d->ivl);
+    /* libzmq adds a jitter of up to one base interval, so that peers cut off together do not
+     * all come back at the same moment; the Observer reports the interval (connect:retry). */
+    int64_t ivl = d->ivl + (base > 0 ? (int64_t)(zw_core_random(c) % (uint32_t)base) : 0);
+    if (ivl > INT32_MAX) ivl = INT32_MAX;
+    timer_arm(c, &d->timer, c->now + ivl);
+    fx(c, ZW_FX_RETRY, 0, d->id, (uint32_t)ivl, NULL);
     /* libzmq's backoff: double up to the maximum, only when the maximum is above the base. */
     if (max > base && d->ivl < max) d->ivl = d->ivl > max / 2 ? max : d->ivl * 2;
 }

@@ -96,8 +96,8 @@ zmtp_mech_status_t zmtp_mech_read_metadata(zmtp_mech_t *m, const uint8_t *props,
     switch (zmtp_props_walk(props, len, on_property, &c)) {
     case 0: break;
     case META_BAD_TYPE: return zmtp_mech_fail(m, ZW_CLOSE_SOCKET_TYPE, "incompatible socket type");
-    case META_BAD_IDENTITY: return zmtp_mech_fail(m, ZW_CLOSE_PROTOCOL, "peer Identity too long");
-    default: return zmtp_mech_fail(m, ZW_CLOSE_PROTOCOL, "malformed metadata");
+    case META_BAD_IDENTITY: return zmtp_mech_fail(m, ZW_CLOSE_INVALID_METADATA, "peer Identity too long");
+    default: return zmtp_mech_fail(m, ZW_CLOSE_INVALID_METADATA, "malformed metadata");
     }
     if (!c.have_type)
         return zmtp_mech_fail(m, ZW_CLOSE_SOCKET_TYPE, "peer sent no Socket-Type");

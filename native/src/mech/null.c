@@ -19,12 +19,12 @@ static zmtp_mech_status_t null_process(zmtp_mech_t *m, const uint8_t *body, uint
     (void)out;  /* NULL answers nothing: its READY went out at start */
     zmtp_cmd_t c;
     if (zmtp_cmd_parse(body, size, &c) != 0)
-        return zmtp_mech_fail(m, ZW_CLOSE_PROTOCOL, "malformed command");
+        return zmtp_mech_fail(m, ZW_CLOSE_UNEXPECTED_COMMAND, "malformed command");
     if (zmtp_cmd_is(&c, ZMTP_CMD_READY, ZMTP_CMD_READY_LEN))
         return zmtp_mech_read_metadata(m, c.data, c.data_len);
     if (zmtp_cmd_is(&c, ZMTP_CMD_ERROR, ZMTP_CMD_ERROR_LEN))
         return zmtp_mech_peer_error(m, c.data, c.data_len);
-    return zmtp_mech_fail(m, ZW_CLOSE_PROTOCOL, "unexpected command during NULL handshake");
+    return zmtp_mech_fail(m, ZW_CLOSE_UNEXPECTED_COMMAND, "unexpected command during NULL handshake");
 }
 
 const zmtp_mech_ops_t zmtp_mech_null = {

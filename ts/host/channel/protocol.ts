@@ -77,6 +77,10 @@ export type ToFacade =
   | { t: "unlend"; f: number[] }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
+  /** A monitor event of socket s (the Observer; ts/host/monitor.ts): zeromq.js's event type,
+   *  its address, and its value: the interval of connect:retry, the errno name of an error
+   *  event (`c`), or a handshake:error:protocol's ERR_ZMTP_* code (`c`). */
+  | { t: "event"; s: number; e: string; a?: string; n?: number; c?: string }
   /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
   | { t: "fatal"; detail: string }
 
@@ -90,6 +94,8 @@ export interface HostApi {
   unbind(s: number, address: string): Promise<void>
   connect(s: number, address: string): void
   disconnect(s: number, address: string): void
+  /** Starts (or stops) the socket's monitor events (the Observer). */
+  monitor(s: number, on: boolean): void
   /** @internal For the soak tests: what the host holds now (see HostStats). */
   stats(): HostStats
 }

@@ -76,6 +76,8 @@ export class StreamConn implements LentSink {
   /** The core asked to close while a lent body was still being written: end after it. */
   endAfterLent = false
   private gone = false
+  /** The code of the error the stream failed with, if it did (the Observer's errno). */
+  errorCode: string | undefined
 
   constructor(readonly id: ConnId, readonly stream: Duplex, sink: StreamSink, unref: boolean) {
     if (unref) (stream as { unref?: () => void }).unref?.()
@@ -84,8 +86,11 @@ export class StreamConn implements LentSink {
       this.blocked = false
       sink.drained(this)
     })
-    // "error" is always followed by "close"; the reason reaches the core as a plain close.
-    stream.on("error", () => {})
+    // "error" is always followed by "close"; the reason reaches the core as a plain close (and
+    // the Observer, through errorCode).
+    stream.on("error", (err: { code?: unknown }) => {
+      this.errorCode ??= typeof err?.code === "string" ? err.code : "EPIPE"
+    })
     stream.on("close", () => {
       this.gone = true
       sink.closed(this)
