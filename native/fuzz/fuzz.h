@@ -88,7 +88,7 @@
 
 #define FUZZ_SIZE_CAP (1 << 20)
 /* The last zw_close_reason. */
-#define FZ_CLOSE_MAX ZW_CLOSE_INVALID_METADATA
+#define FZ_CLOSE_MAX ZW_CLOSE_HEARTBEAT
 
 #define FZ_CHECK(cond)                                                                       \
     do {                                                                                     \

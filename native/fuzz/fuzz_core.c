@@ -400,7 +400,7 @@ static void drain(int ni) {
         pos += 12 + tl;
         TRACE("  core%d fx kind=%u reason=%u id=%u arg=%u %.*s\n", ni, kind, reason, id, arg,
               (int)tl, (const char *)r + 12);
-        FZ_CHECK(kind >= ZW_FX_DIAL && kind <= ZW_FX_RETRY);
+        FZ_CHECK(kind >= ZW_FX_DIAL && kind <= ZW_FX_PING);
         FZ_CHECK(id != 0);
         if (kind != ZW_FX_CLOSE) FZ_CHECK(reason == 0);
         /* A body id is the host's own, not a core object: one the harness passed to this core

@@ -94,6 +94,9 @@ enum {
     ZW_OPT_ROUTER_HANDOVER = 56,    /* int 0/1 (ROUTER): a routing id in use passes to the new peer (write only) */
     ZW_OPT_CONNECT_ROUTING_ID = 61, /* bytes 1..255 (ROUTER, STREAM): the id the next connect's peer gets (write only) */
     ZW_OPT_HANDSHAKE_IVL = 66,      /* int ms, 0 = none */
+    ZW_OPT_HEARTBEAT_IVL = 75,      /* int ms between PINGs (a WebSocket's pings over ZWS), 0 = none */
+    ZW_OPT_HEARTBEAT_TTL = 76,      /* int ms the peer may stay silent, sent in PING (tenths of a s) */
+    ZW_OPT_HEARTBEAT_TIMEOUT = 77,  /* int ms to wait for traffic after a PING; -1 = the interval */
     ZW_OPT_XPUB_NODROP = 69,        /* int 0/1 (PUB, XPUB): EAGAIN at HWM instead of dropping */
     ZW_OPT_XPUB_MANUAL = 71,        /* int 0/1 (XPUB): the application applies subscriptions */
     ZW_OPT_XPUB_WELCOME_MSG = 72,   /* bytes (XPUB): sent to each new peer; empty = none (write only) */
@@ -135,8 +138,10 @@ typedef enum zw_effect_kind {
     ZW_FX_HANDSHAKE = 8,   /* id = conn, arg = socket: ZMTP handshake succeeded */
     ZW_FX_DIAL_STOP = 9,   /* id = dialer: the dialer is gone; forget its endpoint */
     ZW_FX_RELEASE = 10,    /* id = body: the core no longer holds this host body (see body refs) */
-    ZW_FX_RETRY = 11       /* id = dialer, arg = ms: the next dial comes in arg ms (libzmq's
+    ZW_FX_RETRY = 11,      /* id = dialer, arg = ms: the next dial comes in arg ms (libzmq's
                               interval with its jitter: the Observer's connect:retry) */
+    ZW_FX_PING = 12        /* id = conn: send a WebSocket ping (ZWS heartbeats; a pong, or any
+                              input, is answered with zw_conn_alive / zw_conn_input) */
 } zw_effect_kind;
 
 typedef enum zw_close_reason {
@@ -151,7 +156,8 @@ typedef enum zw_close_reason {
     /* Two protocol errors told apart because libzmq reports them apart (the Observer's
      * handshake:error:protocol codes); every other malformed input is ZW_CLOSE_PROTOCOL. */
     ZW_CLOSE_UNEXPECTED_COMMAND = 8,  /* a handshake command the mechanism does not expect */
-    ZW_CLOSE_INVALID_METADATA = 9     /* a READY (or INITIATE) whose properties are malformed */
+    ZW_CLOSE_INVALID_METADATA = 9,    /* a READY (or INITIATE) whose properties are malformed */
+    ZW_CLOSE_HEARTBEAT = 10           /* no traffic within the heartbeat timeout or the peer's TTL */
 } zw_close_reason;
 
 /* --- imports -------------------------------------------------------------------------------- */
@@ -245,6 +251,9 @@ ZW_EXPORT zw_err zw_conn_output(zw_id conn, const uint8_t **out_ptr, uint32_t *o
                                 uint32_t *out_body);
 /* The transport closed (peer hung up, error, or after ZW_FX_CLOSE). Frees the connection id. */
 ZW_EXPORT zw_err zw_conn_closed(zw_id conn);
+/* The peer showed it is alive without sending bytes (a WebSocket pong): heartbeat timeouts
+ * wait again, as after input. */
+ZW_EXPORT zw_err zw_conn_alive(zw_id conn);
 
 /* --- inproc ------------------------------------------------------------------------------- */
 

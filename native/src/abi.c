@@ -125,6 +125,11 @@ ZW_EXPORT zw_err zw_conn_closed(zw_id conn) {
     return zw_core_conn_closed(c, conn);
 }
 
+ZW_EXPORT zw_err zw_conn_alive(zw_id conn) {
+    CORE_OR_NOMEM();
+    return zw_core_conn_alive(c, conn);
+}
+
 ZW_EXPORT zw_err zw_inproc_bind(zw_id sock, const uint8_t *name, uint32_t len) {
     CORE_OR_NOMEM();
     return zw_core_inproc_bind(c, sock, name, len);

@@ -31,6 +31,7 @@ void zw_core_set_body_reader(zw_core_t *c, zw_body_read_fn read, void *ctx);
 void zw_core_free(zw_core_t *c);
 
 zw_err zw_core_advance(zw_core_t *c, double now_ms, double *out_next);
+zw_err zw_core_conn_alive(zw_core_t *c, zw_id conn);
 zw_err zw_core_socket_open(zw_core_t *c, int32_t type, zw_id *out_sock);
 zw_err zw_core_socket_close(zw_core_t *c, zw_id sock);
 zw_err zw_core_setopt(zw_core_t *c, zw_id sock, int32_t opt, const uint8_t *val, uint32_t len);

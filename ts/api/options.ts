@@ -21,6 +21,9 @@ export interface OptionRow {
   readonly type: OptionType
   readonly default: number | boolean | string | null
   readonly min?: number
+  readonly max?: number
+  /** libzmq keeps it in these units, rounding down (what the getter then gives back). */
+  readonly unit?: number
   /** Socket type numbers that have it; all when absent. */
   readonly sockets?: readonly number[]
   readonly local?: true
@@ -60,6 +63,12 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "immediate", zmq: 39, type: "bool", default: false },
   /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
   { name: "handshakeInterval", zmq: 66, type: "int32", default: 30000, min: 0 },
+  /** ZMQ_HEARTBEAT_IVL: ms between PINGs on each connection (WebSocket pings over ws://); 0 = none. */
+  { name: "heartbeatInterval", zmq: 75, type: "int32", default: 0, min: 0 },
+  /** ZMQ_HEARTBEAT_TTL: ms the peer may wait for traffic before dropping us (sent in tenths of a s). */
+  { name: "heartbeatTimeToLive", zmq: 76, type: "int32", default: 0, min: 0, max: 6553599, unit: 100 },
+  /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for traffic after a PING; -1 = heartbeatInterval. */
+  { name: "heartbeatTimeout", zmq: 77, type: "int32", default: -1, min: -1 },
   /** ZMQ_PROBE_ROUTER: send an empty message to each new peer (for ROUTER peers to see arrivals). */
   { name: "probeRouter", zmq: 51, type: "bool", default: false, sockets: [REQ, DEALER, ROUTER], writeOnly: true },
   /** ZMQ_REQ_CORRELATE: prefix each request with an id and accept only the reply carrying it. */
@@ -99,10 +108,10 @@ export function checkOption(row: OptionRow, value: unknown): number | boolean | 
     case "int64": {
       if (typeof value !== "number") throw new TypeError("Option value must be a number")
       const limit = row.type === "int32" ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER
-      if (!Number.isInteger(value) || value < (row.min ?? -limit) || value > limit) {
+      if (!Number.isInteger(value) || value < (row.min ?? -limit) || value > (row.max ?? limit)) {
         throw zmqError("EINVAL")
       }
-      return value
+      return row.unit ? Math.floor(value / row.unit) * row.unit : value
     }
     case "bool":
       if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean")

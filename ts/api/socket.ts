@@ -542,6 +542,13 @@ export interface Socket {
   immediate: boolean
   /** ZMQ_HANDSHAKE_IVL: ms allowed for the ZMTP handshake; 0 = no limit. */
   handshakeInterval: number
+  /** ZMQ_HEARTBEAT_IVL: ms between PINGs on each connection (WebSocket pings over ws://, sent
+   *  from Node only: a browser's WebSocket cannot ping, it answers the server's); 0 = none. */
+  heartbeatInterval: number
+  /** ZMQ_HEARTBEAT_TTL: ms the peer may wait for traffic before it drops us. */
+  heartbeatTimeToLive: number
+  /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for traffic after a PING; -1 = heartbeatInterval. */
+  heartbeatTimeout: number
 }
 
 /** Sockets that can send. */

@@ -33,7 +33,7 @@ export class CoreError extends Error {
 export const ABI_EXPORTS = [
   "zw_init", "zw_scratch", "zw_alloc", "zw_free", "zw_advance", "zw_socket_open", "zw_socket_close",
   "zw_setopt", "zw_getopt", "zw_accept", "zw_connect", "zw_disconnect", "zw_dial_result",
-  "zw_conn_input", "zw_conn_body", "zw_conn_output", "zw_conn_closed", "zw_inproc_bind", "zw_inproc_unbind",
+  "zw_conn_input", "zw_conn_body", "zw_conn_output", "zw_conn_closed", "zw_conn_alive", "zw_inproc_bind", "zw_inproc_unbind",
   "zw_inproc_connect", "zw_send", "zw_recv", "zw_status",
   "zw_effects",
 ] as const
@@ -58,6 +58,7 @@ interface Exports {
   zw_conn_body(conn: number, body: number): number
   zw_conn_output(conn: number, outPtr: number, outLen: number, outBody: number): number
   zw_conn_closed(conn: number): number
+  zw_conn_alive(conn: number): number
   zw_inproc_bind(sock: number, name: number, len: number): number
   zw_inproc_unbind(sock: number, name: number, len: number): number
   zw_inproc_connect(sock: number, name: number, len: number, outLink: number): number
@@ -290,6 +291,12 @@ export class WasmCore {
   connClosed(conn: ConnId): void {
     const rc = this.x.zw_conn_closed(conn)
     if (rc !== E.ENOENT /* already forgotten */) this.check("zw_conn_closed", rc)
+  }
+
+  /** The peer answered a WebSocket ping (heartbeats). */
+  connAlive(conn: ConnId): void {
+    const rc = this.x.zw_conn_alive(conn)
+    if (rc !== E.ENOENT /* already forgotten */) this.check("zw_conn_alive", rc)
   }
 
   // ---- inproc -------------------------------------------------------------------------------

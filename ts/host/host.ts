@@ -812,6 +812,19 @@ export class Host implements HostApi, StreamSink {
         }
         break
       }
+      case ZW_FX.PING: {
+        // ZWS heartbeats ping at the WebSocket level. A stream that cannot (a browser's
+        // WebSocket has no ping) counts as answered: the peer's pings, answered by the browser,
+        // are what watches such a connection.
+        const conn = this.conns.get(fx.id as ConnId)
+        const stream = conn?.stream as { ping?(pong: () => void): boolean } | undefined
+        const alive = () => this.safely(() => {
+          this.core.connAlive(fx.id as ConnId)
+          this.turn()
+        })
+        if (conn && !stream?.ping?.(alive)) this.core.connAlive(fx.id as ConnId)
+        break
+      }
       case ZW_FX.RETRY: {
         const entry = this.dialers.get(fx.id as DialerId)
         if (entry) this.event(entry.sock, { e: "connect:retry", a: entry.address, n: fx.arg })

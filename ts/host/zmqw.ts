@@ -55,6 +55,9 @@ export const ZW_OPT = {
   ROUTER_HANDOVER: 56,
   CONNECT_ROUTING_ID: 61,
   HANDSHAKE_IVL: 66,
+  HEARTBEAT_IVL: 75,
+  HEARTBEAT_TTL: 76,
+  HEARTBEAT_TIMEOUT: 77,
   XPUB_NODROP: 69,
   XPUB_MANUAL: 71,
   XPUB_WELCOME_MSG: 72,
@@ -84,6 +87,7 @@ export const ZW_FX = {
   DIAL_STOP: 9,
   RELEASE: 10,
   RETRY: 11,
+  PING: 12,
 } as const
 
 /** zmqw.h: connection close reasons. */
@@ -98,6 +102,7 @@ export const ZW_CLOSE = {
   REFUSED: 7,
   UNEXPECTED_COMMAND: 8,
   INVALID_METADATA: 9,
+  HEARTBEAT: 10,
 } as const
 
 /** zmqw.h: how a transport carries a connection. */

@@ -56,6 +56,7 @@ zw_conn_t *conn_new(zw_socket_t *sock, zw_dialer_t *d, zw_engine_kind_t kind, in
     conn->sock = sock;
     conn->dialer = d;
     timer_init(&conn->hs_timer, handshake_fire);
+    heartbeat_init(conn);
     if (sock->opt.handshake_ivl > 0)
         timer_arm(c, &conn->hs_timer, c->now + sock->opt.handshake_ivl);
     LIST_ADD(sock->conns, conn);
@@ -90,6 +91,7 @@ void conn_flush(zw_conn_t *conn) {
 static void conn_detach(zw_conn_t *conn) {
     zw_core_t *c = conn->core;
     timer_cancel(c, &conn->hs_timer);
+    heartbeat_stop(conn);
     zw_session_t *s = conn->session;
     if (s) {
         conn->session = NULL;
@@ -161,6 +163,7 @@ static void conn_ready(zw_conn_t *conn) {
     zw_socket_t *sock = conn->sock;
     conn->ready = 1;
     timer_cancel(c, &conn->hs_timer);
+    heartbeat_start(conn);
     fx(c, ZW_FX_HANDSHAKE, 0, conn->id, sock->id, NULL);
     zw_dialer_t *d = conn->dialer;
     zw_session_t *s = d ? d->session : NULL;
@@ -263,6 +266,7 @@ zw_err zw_core_conn_input(zw_core_t *c, zw_id id, const uint8_t *data, uint32_t 
                       : zw_engine_input(conn->engine, data, len);
     if (rc == ZW_EINVAL) return ZW_EINVAL;   /* a body was asked for and not handed over */
     conn_process(conn);
+    if (len && conn->ready && !conn->closing) heartbeat_input(conn);
     int failed = conn->closing;
     settle_closing(c);
     if (failed) return ZW_EPROTO;
@@ -328,6 +332,7 @@ zw_err zw_core_conn_closed(zw_core_t *c, zw_id id) {
             conn_detach(conn);
         }
         timer_cancel(c, &conn->hs_timer);
+        heartbeat_stop(conn);
         LIST_DEL(conn->sock->conns, conn);
     } else {
         LIST_DEL(c->zombies, conn);

@@ -61,6 +61,9 @@ struct zw_conn {
     zw_dialer_t *dialer;     /* the dialer that asked for it, or NULL (accepted) */
     zw_conn_t *prev, *next;  /* socket's conns, or the core's zombies */
     zw_timer_t hs_timer;
+    zw_timer_t hb_ivl;       /* heartbeats (heartbeat.c): the next PING */
+    zw_timer_t hb_timeout;   /* traffic due since our PING */
+    zw_timer_t hb_ttl;       /* traffic due within the TTL of the peer's PING */
     uint32_t handed;         /* bytes shown by the last zw_conn_output, consumed at next use */
     uint8_t ready;           /* handshake done */
     uint8_t closing;         /* no more traffic: ZW_FX_CLOSE sent, or the host closed it */
@@ -173,6 +176,11 @@ void conn_flush(zw_conn_t *conn);
 void conn_fail(zw_conn_t *conn, int reason, const char *text);
 void conn_pump(zw_conn_t *conn);
 void conn_free(zw_conn_t *conn);
+/* heartbeat.c */
+void heartbeat_init(zw_conn_t *conn);
+void heartbeat_start(zw_conn_t *conn);   /* at the handshake */
+void heartbeat_input(zw_conn_t *conn);   /* the peer sent something */
+void heartbeat_stop(zw_conn_t *conn);
 
 /* dialers.c */
 void schedule_reconnect(zw_dialer_t *d);

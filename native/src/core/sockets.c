@@ -18,6 +18,7 @@ void socket_finish(zw_socket_t *sock) {
         zw_conn_t *conn = sock->conns;
         LIST_DEL(sock->conns, conn);
         timer_cancel(c, &conn->hs_timer);
+        heartbeat_stop(conn);
         if (!conn->closing) {
             conn->closing = 1;
             fx(c, ZW_FX_CLOSE, ZW_CLOSE_NONE, conn->id, sock->id, "socket closed");

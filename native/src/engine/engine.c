@@ -67,6 +67,15 @@ int zw_engine_error(const zw_engine_t *e, const char **out_text) {
 
 void zw_engine_peer(const zw_engine_t *e, zw_engine_peer_t *out) { e->ops->peer(e, out); }
 
+int zw_engine_ping(zw_engine_t *e, uint16_t ttl_ds) {
+    if (!e->ops->ping || e->state != ZW_ENGINE_READY) return ZW_ENOTSUP;
+    return e->ops->ping(e, ttl_ds);
+}
+
+int zw_engine_take_peer_ttl(zw_engine_t *e) {
+    return e->ops->take_peer_ttl ? e->ops->take_peer_ttl(e) : -1;
+}
+
 int zw_engine_peer_type(const zw_engine_t *e) {
     zw_engine_peer_t p;
     e->ops->peer(e, &p);

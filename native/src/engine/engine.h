@@ -105,6 +105,13 @@ int zw_engine_error(const zw_engine_t *e, const char **out_text);
 /* Handshake results, valid in READY state. */
 void zw_engine_peer(const zw_engine_t *e, zw_engine_peer_t *out);
 int zw_engine_peer_type(const zw_engine_t *e);
+/* Heartbeats (ZMTP 3.1 PING/PONG; libzmq's ZMQ_HEARTBEAT_*). zw_engine_ping queues a PING with
+ * a TTL in tenths of a second and no context: ZW_OK, or ZW_ENOTSUP where the wire has none (a
+ * WebSocket pings at its own level, raw has no commands) or before READY. zw_engine_take_peer_ttl
+ * gives the TTL (tenths of a second) of the PINGs the peer sent since the last call, the largest
+ * one, and -1 if none came. */
+int zw_engine_ping(zw_engine_t *e, uint16_t ttl_ds);
+int zw_engine_take_peer_ttl(zw_engine_t *e);
 int zw_engine_peer_minor(const zw_engine_t *e);   /* 0 for ZMTP 3.0, 1 for 3.1 */
 const uint8_t *zw_engine_peer_identity(const zw_engine_t *e, uint8_t *out_len);
 

@@ -22,6 +22,9 @@ typedef struct zw_engine_ops {
     const uint8_t *(*output)(zw_engine_t *e, uint32_t max, uint32_t *out_len, uint32_t *out_body);
     void (*consume)(zw_engine_t *e, uint32_t n);
     void (*peer)(const zw_engine_t *e, zw_engine_peer_t *out);
+    /* optional (NULL: no heartbeats on this wire) */
+    int (*ping)(zw_engine_t *e, uint16_t ttl_ds);
+    int (*take_peer_ttl)(zw_engine_t *e);
 } zw_engine_ops_t;
 
 struct zw_engine {

@@ -72,6 +72,7 @@ typedef struct zmtp_engine {
     uint8_t routing_id[ZMTP_IDENTITY_MAX]; /* ours (cfg copy), sent as Identity */
     zmtp_scan_t scan;                     /* traffic headers seen as input comes (host bodies) */
     const zw_body_host_t *bodies;         /* cfg->bodies */
+    int32_t peer_ttl;                     /* largest TTL of the peer's PINGs since taken; -1 none */
 } zmtp_engine_t;
 
 static void engine_fail(zmtp_engine_t *e, int reason, const char *text) {
@@ -130,6 +131,7 @@ zw_engine_t *zw_engine_zmtp_new(const zw_engine_cfg_t *cfg) {
         memcpy(e->routing_id, cfg->routing_id, cfg->routing_id_len);
     zmtp_decoder_init(&e->dec, cfg->max_msg_size, e->wire);
     e->bodies = cfg->bodies;
+    e->peer_ttl = -1;
 
     zmtp_mech_t *m = &e->mech;
     m->ops = mech;
@@ -387,6 +389,8 @@ static int queue_pong(zmtp_engine_t *e, const zmtp_cmd_t *c) {
         engine_fail(e, ZW_CLOSE_PROTOCOL, "malformed PING");
         return -1;
     }
+    int32_t ttl = (int32_t)((uint32_t)c->data[0] << 8 | c->data[1]);
+    if (ttl > e->peer_ttl) e->peer_ttl = ttl;
     uint32_t ctx_len = c->data_len - ZMTP_PING_TTL_LEN;
     if (ctx_len > ZMTP_PING_MAX_CONTEXT)
         ctx_len = ZMTP_PING_MAX_CONTEXT;  /* as libzmq: echo at most 16 bytes */
@@ -564,6 +568,25 @@ static const uint8_t *op_output(zw_engine_t *b, uint32_t max, uint32_t *n, uint3
 static void op_consume(zw_engine_t *b, uint32_t n) { zmtp_consume(SELF(b), n); }
 static void op_peer(const zw_engine_t *b, zw_engine_peer_t *out) { zmtp_peer((const zmtp_engine_t *)(const void *)b, out); }
 
+/* Over ZWS the WebSocket pings (the host's), as libzmq's ws engine does: no PING command. */
+static int op_ping(zw_engine_t *b, uint16_t ttl_ds) {
+    zmtp_engine_t *e = (zmtp_engine_t *)(void *)b;
+    if (e->wire != ZW_WIRE_ZMTP) return ZW_ENOTSUP;
+    const uint8_t ttl[ZMTP_PING_TTL_LEN] = {(uint8_t)(ttl_ds >> 8), (uint8_t)ttl_ds};
+    if (zmtp_cmd_write(&e->out.buf, ZMTP_CMD_PING, ttl, sizeof ttl) != 0) {
+        engine_fail(e, ZW_CLOSE_NO_MEMORY, "out of memory");
+        return ZW_ENOMEM;
+    }
+    return ZW_OK;
+}
+
+static int op_take_peer_ttl(zw_engine_t *b) {
+    zmtp_engine_t *e = (zmtp_engine_t *)(void *)b;
+    int ttl = e->peer_ttl;
+    e->peer_ttl = -1;
+    return ttl;
+}
+
 static const zw_engine_ops_t zmtp_ops = {
     .name = "ZMTP",
     .free = op_free,
@@ -576,4 +599,6 @@ static const zw_engine_ops_t zmtp_ops = {
     .output = op_output,
     .consume = op_consume,
     .peer = op_peer,
+    .ping = op_ping,
+    .take_peer_ttl = op_take_peer_ttl,
 };

@@ -112,6 +112,10 @@ static const zw_optrow_t opt_rows[] = {
     {ZW_OPT_RCVHWM, OPT_INT, OPT_RW, 0, INT32_MAX, 1000, ALL_TYPES, F(rcvhwm)},
     {ZW_OPT_IMMEDIATE, OPT_INT, OPT_RW, 0, 1, 0, ALL_TYPES, F(immediate)},
     {ZW_OPT_HANDSHAKE_IVL, OPT_INT, OPT_RW, 0, INT32_MAX, 30000, ALL_TYPES, F(handshake_ivl)},
+    /* libzmq's bounds: the TTL travels as tenths of a second in 16 bits. */
+    {ZW_OPT_HEARTBEAT_IVL, OPT_INT, OPT_RW, 0, INT32_MAX, 0, ALL_TYPES, F(heartbeat_ivl)},
+    {ZW_OPT_HEARTBEAT_TTL, OPT_INT, OPT_RW, 0, 6553599, 0, ALL_TYPES, F(heartbeat_ttl)},
+    {ZW_OPT_HEARTBEAT_TIMEOUT, OPT_INT, OPT_RW, -1, INT32_MAX, -1, ALL_TYPES, F(heartbeat_timeout)},
     {ZW_OPT_PROBE_ROUTER, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ) | TYPE_BIT(ZW_DEALER) | TYPE_BIT(ZW_ROUTER),
      F(probe_router)},
     {ZW_OPT_REQ_CORRELATE, OPT_INT, OPT_RW, 0, 1, 0, TYPE_BIT(ZW_REQ), F(req_correlate)},

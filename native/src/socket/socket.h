@@ -64,6 +64,9 @@ typedef struct zw_sockopts {
     int32_t sndhwm, rcvhwm;      /* messages, 0 = unlimited */
     int32_t immediate;           /* 1 = dialers get pipes only once connected */
     int32_t handshake_ivl;       /* ms, 0 = no limit */
+    int32_t heartbeat_ivl;       /* ms between PINGs, 0 = none */
+    int32_t heartbeat_ttl;       /* ms, in tenths of a second (libzmq rounds down), 0 = none */
+    int32_t heartbeat_timeout;   /* ms, -1 = heartbeat_ivl */
     int32_t probe_router;        /* REQ, DEALER, ROUTER: send an empty message to each new peer */
     int32_t req_correlate;       /* REQ: prefix requests with a request id, match replies by it */
     int32_t req_relaxed;         /* REQ: send again without waiting for the reply */

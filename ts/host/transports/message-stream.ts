@@ -28,6 +28,14 @@ export class MessageStream extends Duplex {
   private readonly cutter = new EnvelopeCutter()
   private opened: boolean
 
+  /** Sends a WebSocket ping (heartbeats, ZW_FX_PING); `pong` runs when the answer comes. */
+  ping(pong: () => void): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false
+    this.ws.once("pong", pong)
+    this.ws.ping()
+    return true
+  }
+
   /** `framing`: how the core must read this connection (the subprotocol agreed); for a dialed
    *  one the dialer sets it from the server's answer, before it opens ("connect"). */
   constructor(
