@@ -240,6 +240,28 @@ for (const { inline, isolated } of setups) {
       expect(got).toEqual({ reply: "from a worker, answered", type: "Uint8Array" })
     })
 
+    it("a SharedWorker of the user's makes sockets itself", async () => {
+      const rep = their.socket("Reply")
+      const endpoint = await bindTheirs(rep)
+      const serving = (async () => {
+        const [q] = await rep.receive()
+        await rep.send(`${q}, answered`)
+      })()
+      const got = await page.evaluate(
+        ({ endpoint, inline }) =>
+          new Promise((resolve) => {
+            // A name of its own per run: a shared worker outlives the call that made it.
+            const worker = new SharedWorker("/test/browser/user-shared-worker.js", { type: "module", name: `t${Math.random()}` })
+            worker.port.onmessage = (event) => resolve(event.data)
+            worker.onerror = () => resolve({ error: "the shared worker failed to start" })
+            worker.port.postMessage({ endpoint, inline })
+          }),
+        { endpoint, inline },
+      )
+      await serving
+      expect(got).toEqual({ reply: "from a shared worker, answered", type: "Uint8Array" })
+    })
+
     it("close() right after sends delivers them all (linger)", async () => {
       const pull = their.socket("Pull")
       const endpoint = await bindTheirs(pull)

@@ -39,13 +39,14 @@ function silentPull(): Promise<string> {
 }
 
 /** A ZWS 2.0 server (plain "ZWS2.0": each side's first message is its routing id) that sends its
- *  (empty) routing id and then never answers a WebSocket ping. */
-function silentWs(): Promise<string> {
-  const wss = new WebSocketServer({ noServer: true, autoPong: false })
+ *  (empty) routing id and then nothing; it answers WebSocket pings if `pong`, and counts them. */
+function silentWs(pong = false, pinged: () => void = () => {}): Promise<string> {
+  const wss = new WebSocketServer({ noServer: true, autoPong: pong })
   // `ws` cannot parse an offer holding "ZWS2.0/NULL": the subprotocol is answered by hand.
   wss.on("headers", (headers) => headers.push("Sec-WebSocket-Protocol: ZWS2.0"))
   wss.on("connection", (ws) => {
     ws.on("error", () => {})
+    ws.on("ping", pinged)
     ws.send(Buffer.from([0x00]))
   })
   const server = http.createServer()
@@ -79,6 +80,25 @@ for (const impl of [ourWorker, ourInline]) {
       const { seen, sinceHandshake } = await untilDisconnect(events)
       expect(seen).toEqual(["connect:delay", "connect", "handshake", "handshake", "disconnect"])
       expect(sinceHandshake).toBeGreaterThanOrEqual(190)
+    })
+
+    it("a ZWS peer that answers the pings stays connected past many timeouts", async () => {
+      // 8 pings 20 ms apart, each answered: 160 ms of nothing else, against a 60 ms timeout.
+      let pings = 0
+      let eight: () => void = () => {}
+      const eightPings = new Promise<void>((resolve) => (eight = resolve))
+      const endpoint = await silentWs(true, () => ++pings === 8 && eight())
+      const push = impl.socket("Push", { heartbeatInterval: 20, heartbeatTimeout: 60, reconnectInterval: 60_000 })
+      const events = push.events
+      const seen: string[] = []
+      const reading = (async () => {
+        for await (const event of events) seen.push(event.type)
+      })()
+      push.connect(endpoint)
+      await eightPings
+      push.close()
+      await reading
+      expect(seen).toEqual(["connect:delay", "connect", "handshake", "handshake", "end"])
     })
   })
 }

@@ -206,7 +206,7 @@ for (const impl of [their, ourWorker, ourInline] as Impl[]) {
       ])
     })
 
-    it("over ws://: connect:delay, connect, then handshake twice (the WebSocket's, then ZMTP's)", async () => {
+    it("over ws://: connect:delay, connect, handshake twice (the WebSocket's, then ZMTP's); disconnect, connect:retry", async () => {
       const pull = their.socket("Pull")
       await pull.bind("ws://127.0.0.1:*/events")
       const endpoint = pull.lastEndpoint!
@@ -216,12 +216,13 @@ for (const impl of [their, ourWorker, ourInline] as Impl[]) {
       await push.send("x")
       await pull.receive()
       await events.until("handshake", 2)
-      expect(events.seen.slice(0, 4)).toEqual([
-        { type: "connect:delay", address: endpoint },
-        { type: "connect", address: endpoint },
-        { type: "handshake", address: endpoint },
-        { type: "handshake", address: endpoint },
-      ])
+      // The server goes: as over tcp, disconnect and then the re-dial's interval.
+      pull.close()
+      await events.until("connect:retry")
+      expect(events.seen.slice(0, 6).map((e) => ({ ...e, interval: undefined }))).toEqual(
+        ["connect:delay", "connect", "handshake", "handshake", "disconnect", "connect:retry"].map((type) => ({ type, address: endpoint, interval: undefined })),
+      )
+      expect(events.seen[5].interval).toBeGreaterThanOrEqual(100)
     })
   })
 }

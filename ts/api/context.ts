@@ -3,6 +3,7 @@
  * By default the engine runs in a Worker; `new Context({inline: true})` runs it on this thread.
  */
 import { Link } from "./link.js"
+import { workersAvailable } from "../platform/node/engine.js"
 
 export interface ContextOptions {
   /** Run the engine on the caller's thread instead of a worker (lowest latency, no thread). */
@@ -35,7 +36,8 @@ export class Context {
 
   /** @internal The engine starts with the first socket. */
   get link(): Link {
-    this.linkInstance ??= new Link(this.inline)
+    // Where no worker can be started (a SharedWorker in Chromium has no Worker), inline.
+    this.linkInstance ??= new Link(this.inline || !workersAvailable())
     return this.linkInstance
   }
 }

@@ -52,6 +52,11 @@ function useRings(): boolean {
   return ringsUsable() && process.env.ZEROMQ_WASM_CHANNEL === "ring"
 }
 
+/** Node can always start a worker thread. */
+export function workersAvailable(): boolean {
+  return true
+}
+
 /** Starts the engine in a worker thread; `receive` gets its ops, `die` its end. */
 export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
   const entry = fileURLToPath(new URL("./worker.js", import.meta.url))

@@ -63,6 +63,12 @@ function workerUrl(): URL | string {
   return URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }))
 }
 
+/** Whether this scope can start a Web Worker: a page and a dedicated worker can; Chromium gives
+ *  a SharedWorker no Worker constructor (its contexts then run the engine inline). */
+export function workersAvailable(): boolean {
+  return typeof Worker === "function"
+}
+
 /**
  * Starts the engine in a module Web Worker (worker.js beside the bundle). Its first message is
  * the compiled core, and the rings when the page can share memory (cross-origin isolated:
