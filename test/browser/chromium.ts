@@ -57,8 +57,8 @@ export async function serve(isolated = false, root = ROOT, index = "test/browser
   }
 }
 
-export async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: EXECUTABLE, args: ["--no-sandbox"] })
+export async function launch(args: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: EXECUTABLE, args: ["--no-sandbox", ...args] })
 }
 
 /** A fresh page with the package loaded (window.zmq, window.ready); page errors and console
