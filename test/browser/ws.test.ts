@@ -216,51 +216,35 @@ for (const { inline, isolated } of setups) {
       expect(await got).toEqual({ length: 1 << 20, sum: 3 * (1 << 20) })
     })
 
-    it("a Web Worker of the user's makes sockets itself", async () => {
-      const rep = their.socket("Reply")
-      const endpoint = await bindTheirs(rep)
-      const serving = (async () => {
-        const [q] = await rep.receive()
-        await rep.send(`${q}, answered`)
-      })()
-      const got = await page.evaluate(
-        ({ endpoint, inline }) =>
-          new Promise((resolve) => {
-            const worker = new Worker("/test/browser/user-worker.js", { type: "module" })
-            worker.onmessage = (event) => {
-              worker.terminate()
-              resolve(event.data)
-            }
-            worker.onerror = (event) => resolve({ error: event.message })
-            worker.postMessage({ endpoint, inline })
-          }),
-        { endpoint, inline },
-      )
-      await serving
-      expect(got).toEqual({ reply: "from a worker, answered", type: "Uint8Array" })
-    })
-
-    it("a SharedWorker of the user's makes sockets itself", async () => {
-      const rep = their.socket("Reply")
-      const endpoint = await bindTheirs(rep)
-      const serving = (async () => {
-        const [q] = await rep.receive()
-        await rep.send(`${q}, answered`)
-      })()
-      const got = await page.evaluate(
-        ({ endpoint, inline }) =>
-          new Promise((resolve) => {
-            // A name of its own per run: a shared worker outlives the call that made it.
-            const worker = new SharedWorker("/test/browser/user-shared-worker.js", { type: "module", name: `t${Math.random()}` })
-            worker.port.onmessage = (event) => resolve(event.data)
-            worker.onerror = () => resolve({ error: "the shared worker failed to start" })
-            worker.port.postMessage({ endpoint, inline })
-          }),
-        { endpoint, inline },
-      )
-      await serving
-      expect(got).toEqual({ reply: "from a shared worker, answered", type: "Uint8Array" })
-    })
+    // A SharedWorker in Chromium has no Worker: its context runs the engine inline.
+    for (const shared of [false, true]) {
+      it(`a ${shared ? "SharedWorker" : "Web Worker"} of the user's makes sockets itself`, async () => {
+        const rep = their.socket("Reply")
+        const endpoint = await bindTheirs(rep)
+        const serving = (async () => {
+          const [q] = await rep.receive()
+          await rep.send(`${q}, answered`)
+        })()
+        const got = await page.evaluate(
+          ({ endpoint, inline, shared }) =>
+            new Promise((resolve) => {
+              const url = "/test/browser/user-worker.js"
+              // A shared worker gets a name of its own per run: it outlives the call that made it.
+              const worker = shared ? new SharedWorker(url, { type: "module", name: `t${Math.random()}` }) : new Worker(url, { type: "module" })
+              const port = worker instanceof SharedWorker ? worker.port : worker
+              port.onmessage = (event: MessageEvent) => {
+                if (worker instanceof Worker) worker.terminate()
+                resolve(event.data)
+              }
+              worker.onerror = (event) => resolve({ error: (event as ErrorEvent).message ?? "the worker failed to start" })
+              port.postMessage({ endpoint, inline })
+            }),
+          { endpoint, inline, shared },
+        )
+        await serving
+        expect(got).toEqual({ reply: "from a worker, answered", type: "Uint8Array" })
+      })
+    }
 
     it("close() right after sends delivers them all (linger)", async () => {
       const pull = their.socket("Pull")

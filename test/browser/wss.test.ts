@@ -5,13 +5,10 @@
 // inline.
 //
 //   page REQ ──wss──► our REP (Node, wssKeyPem / wssCertPem)
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { closeCreated, ourWorker } from "../lib/impls.js"
+import { testCertificate } from "../lib/tls.js"
 import { launch, openPage, serve, type Site } from "./chromium.js"
 
 type Zmq = typeof import("zeromq")
@@ -21,18 +18,10 @@ let browser: Browser
 let site: Site
 let page: Page
 let errors: string[]
-let dir = ""
 let keyPem = ""
 let certPem = ""
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "zmqw-bwss-"))
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-  ], { stdio: "ignore" })
-  keyPem = readFileSync(join(dir, "key.pem"), "utf8")
-  certPem = readFileSync(join(dir, "cert.pem"), "utf8")
+  ;({ keyPem, certPem } = testCertificate())
   ;[browser, site] = await Promise.all([launch(["--ignore-certificate-errors"]), serve()])
   ;({ page, errors } = await openPage(browser, site))
 })
@@ -40,7 +29,6 @@ afterAll(async () => {
   await page?.close()
   await browser?.close()
   await site?.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 afterEach(closeCreated)
 

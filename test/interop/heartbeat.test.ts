@@ -12,6 +12,7 @@ import * as net from "node:net"
 import { WebSocketServer } from "ws"
 import { afterEach, describe, expect, it } from "vitest"
 import { closeCreated, ourInline, ourWorker, their, type Impl } from "../lib/impls.js"
+import { greeting, ready } from "../lib/zmtp.js"
 
 afterEach(closeCreated)
 const servers: net.Server[] = []
@@ -21,18 +22,10 @@ afterEach(() => {
 
 /** A ZMTP 3.0 NULL greeting (as server) and a READY for a PULL: then nothing, ever. */
 function silentPull(): Promise<string> {
-  const greeting = Buffer.alloc(64)
-  greeting[0] = 0xff
-  greeting[9] = 0x7f
-  greeting[10] = 3
-  greeting.write("NULL", 12, "ascii")
-  greeting[32] = 1
-  const body = Buffer.concat([Buffer.from("\x05READY\x0bSocket-Type", "latin1"), Buffer.from([0, 0, 0, 4]), Buffer.from("PULL")])
-  const ready = Buffer.concat([Buffer.from([0x04, body.length]), body])
   const server = net.createServer((socket) => {
     socket.on("error", () => {})
     socket.on("data", () => {}) // read and ignore: no PONG, no traffic
-    socket.write(Buffer.concat([greeting, ready]))
+    socket.write(Buffer.concat([greeting("NULL", true), ready("PULL")]))
   })
   servers.push(server)
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`)))

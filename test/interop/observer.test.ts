@@ -11,6 +11,7 @@ import * as net from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { closeCreated, ourInline, ourWorker, their, type Impl } from "../lib/impls.js"
 import { bindAny, unusedEndpoint } from "../lib/util.js"
+import { greeting, ready } from "../lib/zmtp.js"
 
 afterEach(closeCreated)
 
@@ -60,22 +61,6 @@ async function rawClient(endpoint: string, bytes: Buffer, end: boolean) {
   socket.write(bytes)
   if (end) socket.end()
   return socket
-}
-
-/** A ZMTP 3.0 greeting offering `mechanism`. */
-function greeting(mechanism: string): Buffer {
-  const g = Buffer.alloc(64)
-  g[0] = 0xff
-  g[9] = 0x7f
-  g[10] = 3
-  g.write(mechanism, 12, "ascii")
-  return g
-}
-
-/** A READY command with only a Socket-Type property. */
-function ready(type: string): Buffer {
-  const body = Buffer.concat([Buffer.from("\x05READY\x0bSocket-Type", "latin1"), Buffer.from([0, 0, 0, type.length]), Buffer.from(type)])
-  return Buffer.concat([Buffer.from([0x04, body.length]), body])
 }
 
 for (const impl of [their, ourWorker, ourInline] as Impl[]) {

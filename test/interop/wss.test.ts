@@ -1,32 +1,20 @@
 // wss:// between our sockets (zeromq 6.8.0's prebuilt has no wss): TLS with a certificate the
 // test makes (openssl), the server's key and certificate and the client's trust given as
 // libzmq's ZMQ_WSS_* options (wssKeyPem, wssCertPem, wssTrustPem, wssHostname).
-import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { closeCreated, ourInline, ourWorker } from "../lib/impls.js"
+import { testCertificate } from "../lib/tls.js"
 import { text } from "../lib/util.js"
 
 afterEach(closeCreated)
 
 let keyPem = ""
 let certPem = ""
-let dir = ""
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "zmqw-wss-"))
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-  ], { stdio: "ignore" })
-  keyPem = readFileSync(join(dir, "key.pem"), "utf8")
-  certPem = readFileSync(join(dir, "cert.pem"), "utf8")
+  ;({ keyPem, certPem } = testCertificate())
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const pairs = [
   [ourWorker, ourWorker],

@@ -11,6 +11,8 @@ import { isLent, Lender } from "../host/channel/lending.js"
 import { Flusher } from "../host/channel/flusher.js"
 import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel/protocol.js"
 import { Host } from "../host/host.js"
+import type { MonitorEvent } from "../host/monitor.js"
+import type { RingCounts } from "../host/channel/ring.js"
 import { coreModule, type EngineThread, startEngine, transports } from "../platform/node/engine.js"
 import { type ZmqError, zmqError } from "./errors.js"
 
@@ -21,7 +23,7 @@ export interface LinkedSocket {
   onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void
   onGone(): void
   /** A monitor event for the socket's Observer. */
-  onEvent(event: { e: string; a?: string; n?: number; c?: string }): void
+  onEvent(event: MonitorEvent): void
   /** The engine died: fail the waiting send and receive with err, and every later call. */
   onDead(err: ZmqError): void
   /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
@@ -96,7 +98,7 @@ export class Link {
   inlineHost: Host | undefined
 
   /** @internal For tests: what went through the rings (channel/ring.ts), if the channel has them. */
-  get ring(): { records: number; posted: number } | undefined {
+  get ring(): RingCounts | undefined {
     return this.worker?.ring
   }
 

@@ -5,6 +5,7 @@
  * socket closes, and reading it closes the Observer.
  */
 import { zmqError, type ZmqError } from "./errors.js"
+import type { MonitorEvent } from "../host/monitor.js"
 
 export interface EventAddress {
   address: string
@@ -44,14 +45,6 @@ export type Event =
   | EventFor<"unknown">
 export type EventType = Event["type"]
 export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>
-
-/** What the socket gives its Observer: the host's event op (protocol.ts "event"). */
-export interface RawEvent {
-  e: string
-  a?: string
-  n?: number
-  c?: string
-}
 
 /** How the Observer asks its socket for events (a symbol: no name added to zeromq's API). */
 export const MONITOR: unique symbol = Symbol("zeromq-wasm.monitor")
@@ -144,7 +137,7 @@ export class Observer {
   }
 
   /** @internal An event from the host. */
-  push(raw: RawEvent): void {
+  push(raw: MonitorEvent): void {
     if (this.isClosed) return
     const event = toEvent(raw)
     const waiter = this.waiter
@@ -183,7 +176,7 @@ export class Observer {
   }
 }
 
-function toEvent(raw: RawEvent): Event {
+function toEvent(raw: MonitorEvent): Event {
   if (!EVENT_TYPES.has(raw.e)) return { type: "unknown" }
   const event: Record<string, unknown> = { type: raw.e }
   if (raw.a !== undefined) event.address = raw.a

@@ -10,7 +10,8 @@ import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { type Context, context as defaultContext } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
-import { MONITOR, Observer, type RawEvent } from "./observer.js"
+import { MONITOR, Observer } from "./observer.js"
+import type { MonitorEvent } from "../host/monitor.js"
 import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
@@ -134,7 +135,7 @@ export abstract class Socket implements LinkedSocket {
   }
 
   /** @internal */
-  onEvent(event: RawEvent): void {
+  onEvent(event: MonitorEvent): void {
     this.observer?.push(event)
   }
 

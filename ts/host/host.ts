@@ -78,6 +78,15 @@ interface HostSocket {
   monitored: boolean
 }
 
+/** A connection as the Observer's events tell of it: its endpoint, whether its handshake
+ *  completed, and whether its end was reported already (at the core's close or the stream's). */
+interface Watched {
+  sock: HostSocket
+  address: string
+  handshaken: boolean
+  ended?: true
+}
+
 
 /** The transport of an address among `transports`, for a socket of `type`: a STREAM socket's raw
  *  bytes have no message framing in this build (libzmq has one for ws), so ENOTSUP over one. */
@@ -112,9 +121,8 @@ export class Host implements HostApi, StreamSink {
   /** The socket each stream was made for (kept after the core finished the socket). */
   private readonly owners = new Map<StreamConn, HostSocket>()
   private readonly dialers = new Map<DialerId, { sock: HostSocket; address: string }>()
-  /** What the Observer's events say of each connection: its endpoint, whether its handshake
-   *  completed, and the core's close reason once the core closed it (monitor.ts). */
-  private readonly watched = new Map<ConnId, { sock: HostSocket; address: string; handshaken: boolean; ended?: true }>()
+  /** What the Observer's events say of each connection (monitor.ts). */
+  private readonly watched = new Map<ConnId, Watched>()
   /** Sockets whose sends, receives or status need a look in this turn. */
   private readonly dirty = new Set<HostSocket>()
   private outOps: ToFacade[] = []
@@ -495,7 +503,7 @@ export class Host implements HostApi, StreamSink {
 
   /** A watched connection ends: the Observer hears why, unless the user asked for it (the
    *  core's reason NONE: a disconnect, unbind or close). */
-  private ended(seen: { sock: HostSocket; address: string; handshaken: boolean; ended?: true }, reason: number | undefined, errorCode: string | undefined): void {
+  private ended(seen: Watched, reason: number | undefined, errorCode: string | undefined): void {
     seen.ended = true
     if (reason === ZW_CLOSE.NONE) return
     for (const event of endEvents(seen.address, seen.handshaken, reason, errorCode)) this.event(seen.sock, event)

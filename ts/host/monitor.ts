@@ -11,7 +11,9 @@
  */
 import { ZW_CLOSE } from "./zmqw.js"
 
-/** An event as the channel carries it (protocol.ts "event"). */
+/** An event as the channel carries it (protocol.ts "event"): zeromq.js's event type, its
+ *  address, and its value: `n` the interval of connect:retry (or a ZAP status), `c` the errno
+ *  name of an error event or a handshake:error:protocol's ERR_ZMTP_* code. */
 export interface MonitorEvent {
   e: string
   a?: string

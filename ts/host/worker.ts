@@ -4,8 +4,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { WasmCore } from "./abi.js"
-import type { Port, ToFacade, ToHost } from "./channel/protocol.js"
-import { RingPort, type Rings } from "./channel/ring.js"
+import type { ToFacade, ToHost } from "./channel/protocol.js"
+import { channelEnd, type Rings } from "./channel/ring.js"
 import { Host } from "./host.js"
 import { transports } from "../platform/node/engine.js"
 
@@ -14,16 +14,8 @@ const parent = parentPort
 if (!parent) throw new Error("zeromq-wasm: worker.js must run in a worker thread")
 
 const core = new WasmCore(module)
-if (rings) {
-  // Shared memory (channel/ring.ts): what does not go through the rings comes posted.
-  const port = new RingPort<ToHost, ToFacade>(rings.toFacade, rings.toHost, (unit, transfer) => parent.postMessage(unit, transfer))
-  new Host(core, port, { unrefHandles: false, transferBodies: true, transports })
-  parent.on("message", (unit) => port.posted(unit))
-} else {
-  const port: Port<ToHost, ToFacade> = {
-    post: (ops, transfer) => parent.postMessage(ops, transfer),
-    onmessage: undefined,
-  }
-  new Host(core, port, { unrefHandles: false, transferBodies: true, transports })
-  parent.on("message", (ops: ToHost[]) => port.onmessage?.(ops))
-}
+// With rings (channel/ring.ts), what does not go through them comes posted.
+const end = channelEnd<ToHost, ToFacade>((message, transfer) => parent.postMessage(message, transfer),
+  rings && { out: rings.toFacade, inp: rings.toHost })
+new Host(core, end.port, { unrefHandles: false, transferBodies: true, transports })
+parent.on("message", end.arrived)

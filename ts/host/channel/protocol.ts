@@ -29,6 +29,7 @@
  */
 
 import type { Body } from "./batch.js"
+import type { MonitorEvent } from "../monitor.js"
 
 /** Most messages in flight to the host per socket, whatever the core's capacity. */
 export const SEND_WINDOW = 4096
@@ -77,10 +78,8 @@ export type ToFacade =
   | { t: "unlend"; f: number[] }
   /** The socket finished lingering; its handle is free. */
   | { t: "gone"; s: number }
-  /** A monitor event of socket s (the Observer; ts/host/monitor.ts): zeromq.js's event type,
-   *  its address, and its value: the interval of connect:retry, the errno name of an error
-   *  event (`c`), or a handshake:error:protocol's ERR_ZMTP_* code (`c`). */
-  | { t: "event"; s: number; e: string; a?: string; n?: number; c?: string }
+  /** A monitor event of socket s (the Observer; ts/host/monitor.ts). */
+  | ({ t: "event"; s: number } & MonitorEvent)
   /** The engine failed and stopped (host/host.ts fatal()): everything waiting must fail. */
   | { t: "fatal"; detail: string }
 

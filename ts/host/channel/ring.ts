@@ -314,3 +314,20 @@ function collect(op: AnyOp, into: Set<ArrayBuffer>): void {
     }
   }
 }
+
+/**
+ * One end of the channel over a thread's postMessage (`send`): with rings (`out` to write,
+ * `inp` to read), a RingPort; without, a port that posts every op as it is. `arrived` takes
+ * what the other thread posted; `counts` is the ring's, for the tests.
+ */
+export function channelEnd<In, Out>(
+  send: (message: unknown, transfer: ArrayBuffer[]) => void,
+  rings: { out: SharedArrayBuffer; inp: SharedArrayBuffer } | undefined,
+): { port: Port<In, Out>; arrived(message: unknown): void; counts: RingCounts | undefined } {
+  if (rings) {
+    const ring = new RingPort<In, Out>(rings.out, rings.inp, send)
+    return { port: ring, arrived: (unit) => ring.posted(unit as Posted<In>), counts: ring.counts }
+  }
+  const port: Port<In, Out> = { post: (ops, transfer) => send(ops, transfer ?? []), onmessage: undefined }
+  return { port, arrived: (ops) => port.onmessage?.(ops as In[]), counts: undefined }
+}

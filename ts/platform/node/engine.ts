@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
-import { makeRings, RingPort, ringsUsable } from "../../host/channel/ring.js"
+import { channelEnd, makeRings, ringsUsable } from "../../host/channel/ring.js"
 import type { EngineThread, WasmSource } from "../engine.js"
 export type { EngineThread, WasmSource }
 import type { Transport } from "../../host/transports/transport.js"
@@ -68,19 +68,20 @@ export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unk
     // is plain JavaScript and wasm and needs none of them (V8 flags are process-wide anyway).
     execArgv: [],
   })
-  const ring = rings && new RingPort<ToFacade, ToHost>(rings.toHost, rings.toFacade, (unit, transfer) => worker.postMessage(unit, transfer))
-  if (ring) ring.onmessage = receive
-  worker.on("message", ring ? (unit) => ring.posted(unit) : receive)
+  const end = channelEnd<ToFacade, ToHost>((message, transfer) => worker.postMessage(message, transfer),
+    rings && { out: rings.toHost, inp: rings.toFacade })
+  end.port.onmessage = receive
+  worker.on("message", end.arrived)
   // An uncaught exception in the engine thread comes as "error" (then "exit"); a worker that
   // stops otherwise only as "exit". The link never stops its worker, so either is a death.
   worker.on("error", die)
   worker.on("exit", (code) => die(new Error(`zeromq-wasm: the engine worker exited with code ${code}`)))
   worker.unref()
   return {
-    post: ring ? (ops, transfer) => ring.post(ops, transfer) : (ops, transfer) => worker.postMessage(ops, transfer),
+    post: (ops, transfer) => end.port.post(ops, transfer),
     ref: () => worker.ref(),
     unref: () => worker.unref(),
     worker,
-    ring: ring?.counts,
+    ring: end.counts,
   }
 }

@@ -8,7 +8,7 @@
  * (unbundled, from the file beside the package's dist/). Ops wait for it in order.
  */
 import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
-import { makeRings, RingPort, ringsUsable } from "../../host/channel/ring.js"
+import { channelEnd, makeRings, ringsUsable } from "../../host/channel/ring.js"
 import type { EngineThread, WasmSource } from "../engine.js"
 export type { EngineThread, WasmSource }
 import type { Transport } from "../../host/transports/transport.js"
@@ -78,12 +78,12 @@ export function workersAvailable(): boolean {
 export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unknown) => void): EngineThread {
   const worker = new Worker(workerUrl(), { type: "module" })
   const rings = ringsUsable() ? makeRings() : undefined
-  const postRaw = (message: unknown, transfer: ArrayBuffer[]) => worker.postMessage(message, transfer)
-  const ring = rings && new RingPort<ToFacade, ToHost>(rings.toHost, rings.toFacade, postRaw)
-  if (ring) ring.onmessage = receive
-  worker.onmessage = ring ? (event) => ring.posted(event.data) : (event: MessageEvent<ToFacade[]>) => receive(event.data)
+  const end = channelEnd<ToFacade, ToHost>((message, transfer) => worker.postMessage(message, transfer),
+    rings && { out: rings.toHost, inp: rings.toFacade })
+  end.port.onmessage = receive
+  worker.onmessage = (event) => end.arrived(event.data)
   worker.onerror = (event) => die(new Error(`zeromq-wasm: the engine worker failed: ${event.message}`))
-  const post = ring ? (ops: ToHost[], transfer: ArrayBuffer[]) => ring.post(ops, transfer) : postRaw
+  const post = (ops: ToHost[], transfer: ArrayBuffer[]) => end.port.post(ops, transfer)
   let queued: Array<[ToHost[], ArrayBuffer[]]> | undefined = []
   Promise.resolve(coreModule()).then(
     (module) => {
@@ -99,6 +99,6 @@ export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unk
     ref: () => {},
     unref: () => {},
     worker,
-    ring: ring?.counts,
+    ring: end.counts,
   }
 }

@@ -3,8 +3,8 @@
  * message is the compiled core; then the same host as in Node, with the browser's transports.
  */
 import { WasmCore } from "../../host/abi.js"
-import type { Port, ToFacade, ToHost } from "../../host/channel/protocol.js"
-import { RingPort, type Rings } from "../../host/channel/ring.js"
+import type { ToFacade, ToHost } from "../../host/channel/protocol.js"
+import { channelEnd, type Rings } from "../../host/channel/ring.js"
 import { Host } from "../../host/host.js"
 import { transports } from "./engine.js"
 
@@ -16,19 +16,9 @@ const scope = globalThis as unknown as WorkerScope
 
 scope.onmessage = (first: MessageEvent<{ module: WebAssembly.Module; rings?: Rings }>) => {
   const { module, rings } = first.data
-  const core = new WasmCore(module)
-  const options = { unrefHandles: false, transferBodies: true, transports }
-  if (rings) {
-    // Shared memory (channel/ring.ts): what does not go through the rings comes posted.
-    const port = new RingPort<ToHost, ToFacade>(rings.toFacade, rings.toHost, (unit, transfer) => scope.postMessage(unit, transfer))
-    new Host(core, port, options)
-    scope.onmessage = (event) => port.posted(event.data)
-  } else {
-    const port: Port<ToHost, ToFacade> = {
-      post: (ops, transfer) => scope.postMessage(ops, transfer ?? []),
-      onmessage: undefined,
-    }
-    new Host(core, port, options)
-    scope.onmessage = (event: MessageEvent<ToHost[]>) => port.onmessage?.(event.data)
-  }
+  // With rings (channel/ring.ts), what does not go through them comes posted.
+  const end = channelEnd<ToHost, ToFacade>((message, transfer) => scope.postMessage(message, transfer),
+    rings && { out: rings.toFacade, inp: rings.toHost })
+  new Host(new WasmCore(module), end.port, { unrefHandles: false, transferBodies: true, transports })
+  scope.onmessage = (event) => end.arrived(event.data)
 }
