@@ -134,7 +134,14 @@ for (const ours of [ourWorker, ourInline]) {
       push.connect(endpoint)
       await push.send("one")
       expect(text(await pull1.receive())).toEqual(["one"])
-      await pull1.unbind(endpoint) // resolves once the port is free (close() alone frees it later)
+      // libzmq's ws unbind closes the listening socket later, in its I/O thread: its monitor's
+      // "close" says when the port is free (rebinding before it failed with EADDRINUSE in CI).
+      const events = pull1.events
+      const listenerClosed = (async () => {
+        for (;;) if ((await events.receive()).type === "close") return
+      })()
+      await pull1.unbind(endpoint)
+      await listenerClosed
       pull1.close()
       const pull2 = their.socket("Pull")
       await pull2.bind(endpoint)
