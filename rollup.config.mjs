@@ -6,6 +6,9 @@
 //                   ts/platform/node, no node: import at all, and carrying both the worker's
 //                   code and the wasm core (ts/platform/web/embedded.ts), so that it is one file
 //                   a page or any bundler takes as it is
+//   dist/draft.js, dist/v5-compat.js (and .cjs)   the other entries: thin modules over the main
+//                   entry's public API, which they import as ./index.js (./index.cjs), so that
+//                   every entry shares one default context and one set of classes
 // In Node the wasm core is not bundled: it ships as wasm/zmqw.wasm, found relative to dist/.
 // ws (a dependency) stays an import, as node: modules do.
 import { readFileSync } from "node:fs"
@@ -44,7 +47,24 @@ const embed = {
   },
 }
 
+/** The secondary entries import the main entry's public API (build/ts/index.js) as a sibling file. */
+const mainEntry = (ext) => ({
+  name: "main-entry",
+  resolveId(source, importer) {
+    if (importer && resolve(dirname(importer), source) === resolve("build/ts/index.js")) {
+      return { id: `./index.${ext}`, external: true }
+    }
+    return null
+  },
+})
+
+const entries = ["draft", "v5-compat"]
+
 export default [
+  ...entries.flatMap((name) => [
+    { input: `build/ts/${name}.js`, output: { file: `dist/${name}.js`, format: "es" }, external, plugins: [mainEntry("js")] },
+    { input: `build/ts/${name}.js`, output: { file: `dist/${name}.cjs`, format: "cjs" }, external, plugins: [mainEntry("cjs")] },
+  ]),
   {
     input: { index: "build/ts/index.js", worker: "build/ts/host/worker.js" },
     output: { dir: "dist", format: "es", entryFileNames: "[name].js", chunkFileNames: "[name].js" },
