@@ -31,11 +31,12 @@ for (const mode of MODES) {
       const proc = child("churn", `${prelude(mode)}
 import { readdirSync } from "node:fs"
 // Sockets created and not yet gone; allGone() resolves when the host has reported each one gone.
+// (Sockets are sealed, as zeromq's: the count hooks the prototype's onGone.)
 let live = 0, idle = null
+const gone = zmq.Socket.prototype.onGone
+zmq.Socket.prototype.onGone = function () { gone.call(this); if (--live === 0 && idle) { idle(); idle = null } }
 function track(socket) {
   live++
-  const gone = socket.onGone.bind(socket)
-  socket.onGone = () => { gone(); if (--live === 0 && idle) { idle(); idle = null } }
   return socket
 }
 const allGone = () => live === 0 ? Promise.resolve() : new Promise((resolve) => { idle = resolve })

@@ -9,7 +9,8 @@
  *   push.send("blocked")    pending: the PUSH (HWM 1, no peer) holds one message already
  *   rep.bind(...)           pending: the op never reached the worker
  *   lingering.close()       a closed socket with a message it can never deliver (linger -1)
- *        ── worker dies ──► all three reject, the linger no longer holds the process
+ *        ── worker dies ──► all three reject, the linger no longer holds the process;
+ *                           later calls throw (as calls on a closed socket do, synchronously)
  */
 import { type ModuleExit, runModule } from "../lib/processes.js"
 import { join } from "node:path"
@@ -63,10 +64,10 @@ const waiting = [
 // Before the bind's op is flushed (end of this job), so the worker never answers it.
 kill(context.link.thread)
 const report = await Promise.all(waiting)
-report.push(await outcome("send after", push.send("later")))
-report.push(await outcome("receive after", pull.receive()))
+report.push(thrown("send after", () => push.send("later")))
+report.push(thrown("receive after", () => pull.receive()))
 report.push(thrown("connect after", () => pull.connect(nobody)))
-report.push(await outcome("socket made after", new zmq.Pull({ context }).receive()))
+report.push(thrown("socket made after", () => new zmq.Pull({ context }).receive()))
 console.log(JSON.stringify(report))
 // Nothing is closed: the process must exit by itself.
 `

@@ -14,6 +14,7 @@ const ERRORS: Record<string, [errno: number, message: string]> = {
   EBUSY: [16, "Device or resource busy"],
   ENODEV: [19, "No such device"],
   ENOTDIR: [20, "Not a directory"],
+  EMFILE: [24, "Too many open file descriptors"],
   EINVAL: [22, "Invalid argument"],
   EPIPE: [32, "Broken pipe"],
   ENAMETOOLONG: [36, "File name too long"],

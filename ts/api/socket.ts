@@ -7,7 +7,7 @@
 import { BatchReader, BatchWriter, type BodyBytes } from "../host/channel/batch.js"
 import { RECV_BYTES, RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
 import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
-import { type Context, context as defaultContext } from "./context.js"
+import { CLOSE_SOCKET, Context, context as defaultContext, OPEN_SOCKET } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
 import { MONITOR, Observer } from "./observer.js"
@@ -15,7 +15,10 @@ import type { MonitorEvent } from "../host/monitor.js"
 import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
 import { toParts, type MessageLike } from "./message.js"
-import { checkOption, encodeOption, OPTIONS, type OptionRow } from "./options.js"
+import { checkOption, coerceNumber, encodeOption, IMMEDIATE_OPTIONS, MECHANISMS, mechanismAfter, OPTIONS,
+  optionRow, type OptionRow, type OptionType } from "./options.js"
+import { assignOptions, checkArgCount, construct, isObject, nativeClass, warn } from "./native.js"
+import type { SocketOptions } from "./sockets.js"
 import { Pending } from "./pending.js"
 import { bytesOf } from "../host/bytes.js"
 
@@ -38,76 +41,127 @@ const CREDIT_CHUNK = RECV_WINDOW / 4
 const CREDIT_CHUNK_BYTES = RECV_BYTES / 4
 const RESOLVED: Promise<void> = Promise.resolve()
 
+// libzmq option numbers the socket itself looks at.
+const OPT_TYPE = 16
+const OPT_RCVTIMEO = 27
+const OPT_SNDTIMEO = 28
+const OPT_LAST_ENDPOINT = 32
+const OPT_MANDATORY = 33
+const OPT_MECHANISM = 43
+const OPT_CONFLATE = 54
 
+/** The typed getters and setters agree with an option's own type in size, as libzmq checks
+ *  optvallen: a 4-byte option is not read through the 64-bit getter. */
+function sameSize(a: OptionType, b: OptionType): boolean {
+  const size = (t: OptionType) => (t === "String" ? 0 : t === "Int64" || t === "Uint64" ? 8 : 4)
+  return size(a) === size(b)
+}
 
-export abstract class Socket implements LinkedSocket {
-  readonly context: Context
-  private readonly link: Link
-  private readonly handle: number
-  private readonly typeNumber: number
-  private readonly values = new Map<string, unknown>()
-  private isClosed = false
+/** Socket type numbers this build has (libzmq's 0..11; the draft types are not built). */
+const TYPE_COUNT = 12
+/** Every socket type can be asked to send and to receive (zeromq.js's Socket has both methods);
+ *  for these libzmq answers ENOTSUP, which a waiting call gets when it ends. */
+const CANNOT_SEND = new Set<number>([ZW_SOCKET.SUB, ZW_SOCKET.PULL])
+const CANNOT_RECEIVE = new Set<number>([ZW_SOCKET.PUB, ZW_SOCKET.PUSH])
+
+/** @hidden The implementation of zeromq.js's Socket (exported as `Socket`, below). */
+export class SocketImpl implements LinkedSocket {
+  /** Released at close(), as zeromq.js does: a closed socket keeps no Context alive (the link
+   *  holds the socket until the host has let it go). */
+  #context: Context | undefined
+  readonly #link: Link
+  readonly #handle: number
+  readonly #typeNumber: number
+  /** Option values set, by libzmq option number (the rest read as their row's default). */
+  readonly #values = new Map<number, unknown>()
+  #mechanism = 0
+  #isClosed = false
+  /** close() was called while a bind or unbind was in flight: it closes when that settles. */
+  #closeAfterBind = false
   /** The engine died (link.ts, die()): every call fails with this error from then on. */
-  private deadError: ZmqError | undefined
-  private endpoint: string | null = null
-  private binding = false
+  #deadError: ZmqError | undefined
+  #endpoint: string | null = null
+  #binding = false
+  /** Endpoints bound or connected and not yet unbound or disconnected (zeromq.js counts them
+   *  to warn about options that take effect only at the next connect or bind). */
+  #endpoints = 0
   /** Addresses connected and not yet disconnected (ENOENT is decided here, synchronously). */
-  private readonly connected: string[] = []
+  readonly #connected: string[] = []
   /** `events`, made on first use (the host emits events only from then on). */
-  private observer: Observer | undefined
+  #observer: Observer | undefined
 
   // send side: see the credit rule in protocol.ts
-  private readonly writer = new BatchWriter()
-  private sent = 0
-  private taken = 0
-  private cap = 0
-  private flags = 0
+  readonly #writer = new BatchWriter()
+  #sent = 0
+  #taken = 0
+  #cap = 0
+  #flags = 0
   /** Control calls (connect, setopt, ...) the host has not answered yet. */
-  private calls = 0
-  private sendWait: Pending<void> | undefined
+  #calls = 0
+  #sendWait: Pending<void> | undefined
   /** The message of the waiting send. */
-  private sendParts: (Uint8Array | string)[] = []
+  #sendParts: (Uint8Array | string)[] = []
   /** The waiting send is answered (see answered()): its message's number, else 0. */
-  private sendSeq = 0
+  #sendSeq = 0
 
   // receive side
   /** Received messages not yet taken: batches as they came, or what dropQueued() kept. */
-  private readonly inbox: Array<Pick<BatchReader, "remaining" | "next">> = []
-  private consumed = 0
-  private consumedBytes = 0
-  private receiveWait: Pending<Buffer[]> | undefined
+  readonly #inbox: Array<Pick<BatchReader, "remaining" | "next">> = []
+  #consumed = 0
+  #consumedBytes = 0
+  #receiveWait: Pending<Buffer[]> | undefined
   /** Lockstep sockets (see lockstep()): a message is asked of the host and not yet received. */
-  private demanding = false
+  #demanding = false
 
-  protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
-    this.context = (options.context as Context | undefined) ?? defaultContext
-    this.typeNumber = SOCKET_TYPES[type]
-    this.link = this.context.link
+  /**
+   * zeromq.js's `new Socket(type, options)`: the type is libzmq's number (the classes in
+   * sockets.ts pass theirs), the options are assigned after the socket is sealed.
+   */
+  constructor(type: number, options?: SocketOptions<Socket>) {
+    checkArgCount(arguments.length, 2)
+    if (typeof type !== "number") throw new TypeError("Socket type must be a number")
+    if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object")
+    const context = options && "context" in options ? options.context : defaultContext
+    // N-API's unwrap of a non-Context: a plain Error, without code.
+    if (!(context instanceof Context)) throw new Error("Invalid argument")
+    const typeNumber = type | 0
+    if (typeNumber !== type || typeNumber < 0 || typeNumber >= TYPE_COUNT) throw zmqError("EINVAL")
+    this.#context = context
+    this.#typeNumber = typeNumber
+    this.#link = context.link
+    // A REQ must send first and a REP receive first; the host's reports keep this up to date.
+    if (typeNumber === ZW_SOCKET.REQ) this.#flags = ZW_STATUS.RECV_FSM
+    if (typeNumber === ZW_SOCKET.REP) this.#flags = ZW_STATUS.SEND_FSM
+    context[OPEN_SOCKET]() // EMFILE past maxSockets
     // Inline, the engine writes the user's large Buffers as they are (zeromq.js sends by reference).
-    this.writer.copyBodies = !this.link.inline
-    this.writer.lender = this.link.lender
-    this.handle = this.link.register(this)
-    this.control("open", [this.handle, this.typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
-    for (const [key, value] of Object.entries(options)) {
-      if (key === "context") continue
-      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
-      ;(this as Record<string, unknown>)[key] = value
+    this.#writer.copyBodies = !this.#link.inline
+    this.#writer.lender = this.#link.lender
+    this.#handle = this.#link.register(this)
+    this.control("open", [this.#handle, this.#typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
+    Object.seal(this)
+    if (options) {
+      try {
+        assignOptions(this, options, "Socket", "context")
+      } catch (err) {
+        this.close()
+        throw err
+      }
     }
   }
 
   // ---- state ---------------------------------------------------------------------------------
 
-  get type(): SocketType {
-    return (Object.keys(SOCKET_TYPES) as SocketType[])[this.typeNumber]
+  get context(): Context {
+    return this.#context as Context
   }
 
   get closed(): boolean {
-    return this.isClosed
+    return this.#isClosed
   }
 
   /** Whether a message can be received right now without waiting. */
   get readable(): boolean {
-    return this.inbox.length > 0 || (this.flags & ZW_STATUS.READABLE) !== 0
+    return this.#inbox.length > 0 || (this.#flags & ZW_STATUS.READABLE) !== 0
   }
 
   /** Whether a message can be sent right now without waiting. */
@@ -115,56 +169,134 @@ export abstract class Socket implements LinkedSocket {
     return this.credit() > 0
   }
 
-  get lastEndpoint(): string | null {
-    return this.endpoint
-  }
-
   /** The socket's Observer: the same object each time; closed with the socket. */
   get events(): Observer {
-    if (this.isClosed) throw zmqError("ENOTSOCK") // zeromq.js's, for a closed socket
-    this.observer ??= new Observer(this)
-    return this.observer
+    if (this.#isClosed) throw zmqError("ENOTSOCK") // zeromq.js's, for a closed socket
+    this.#observer ??= new Observer(this as unknown as Socket)
+    return this.#observer
   }
 
   /** @internal Starts or stops the host's monitor events (the Observer's constructor). */
   [MONITOR](on: boolean): void {
-    if (!on && (this.isClosed || this.deadError)) return // the host has stopped them already
-    if (this.isClosed) throw zmqError("EBADF")
-    if (this.deadError) throw this.deadError
-    void this.control("monitor", [this.handle, on])
+    if (!on && (this.#isClosed || this.#deadError)) return // the host has stopped them already
+    if (this.#isClosed) throw zmqError("EBADF")
+    if (this.#deadError) throw this.#deadError
+    void this.control("monitor", [this.#handle, on])
   }
 
   /** @internal */
   onEvent(event: MonitorEvent): void {
-    this.observer?.push(event)
+    this.#observer?.push(event)
   }
 
-  // ---- options -------------------------------------------------------------------------------
+  // ---- options: zeromq.js's native get/set<Type>Option, by libzmq option number --------------
 
-  /** @internal */
-  getOption(row: OptionRow): unknown {
-    if (row.unreadable) throw zmqError("EINVAL")
-    if (row.writeOnly) return undefined
-    return this.values.has(row.name) ? this.values.get(row.name) : row.default
+  getBoolOption(id: number): boolean {
+    return this.#getOption(id, "Bool", arguments.length) as boolean
   }
 
-  /** @internal */
-  setOption(row: OptionRow, value: unknown): void {
-    if (this.isClosed) throw zmqError("ENOTSOCK")
-    if (this.deadError) throw this.deadError
-    const checked = checkOption(row, value)
-    this.values.set(row.name, checked)
-    if (!row.local) this.control("setopt", [this.handle, row.zmq, encodeOption(row, checked)])
+  setBoolOption(id: number, value: boolean): void {
+    this.#setOption(id, "Bool", value, arguments.length)
+  }
+
+  getInt32Option(id: number): number {
+    return this.#getOption(id, "Int32", arguments.length) as number
+  }
+
+  setInt32Option(id: number, value: number): void {
+    this.#setOption(id, "Int32", value, arguments.length)
+  }
+
+  getUint32Option(id: number): number {
+    return this.#getOption(id, "Uint32", arguments.length) as number
+  }
+
+  setUint32Option(id: number, value: number): void {
+    this.#setOption(id, "Uint32", value, arguments.length)
+  }
+
+  getInt64Option(id: number): number {
+    return this.#getOption(id, "Int64", arguments.length) as number
+  }
+
+  setInt64Option(id: number, value: number): void {
+    this.#setOption(id, "Int64", value, arguments.length)
+  }
+
+  getUint64Option(id: number): number {
+    return this.#getOption(id, "Uint64", arguments.length) as number
+  }
+
+  setUint64Option(id: number, value: number): void {
+    this.#setOption(id, "Uint64", value, arguments.length)
+  }
+
+  getStringOption(id: number): string | null {
+    return this.#getOption(id, "String", arguments.length) as string | null
+  }
+
+  setStringOption(id: number, value: string | Buffer | null): void {
+    this.#setOption(id, "String", value, arguments.length)
+  }
+
+  /** zmq_getsockopt through zeromq.js's typed getter. */
+  #getOption(id: unknown, type: OptionType, argc: number): unknown {
+    checkArgCount(argc, 1)
+    if (typeof id !== "number") throw new TypeError("Identifier must be a number")
+    if (this.#isClosed) throw zmqError("ENOTSOCK")
+    const row = optionRow(id, this.#typeNumber)
+    if (row.writeOnly || row.unreadable || !sameSize(row.type, type)) throw zmqError("EINVAL")
+    switch (row.zmq) {
+      case OPT_TYPE: return this.#typeNumber
+      case OPT_LAST_ENDPOINT: return this.#endpoint
+      case OPT_MECHANISM: return this.#mechanism
+    }
+    const value = this.#values.has(row.zmq) ? this.#values.get(row.zmq) : row.default
+    if (type === "Bool") return value === true || (typeof value === "number" && value !== 0)
+    if (type !== "String" && typeof value === "boolean") return Number(value)
+    return value
+  }
+
+  /** zmq_setsockopt through zeromq.js's typed setter: its argument checks, coercions and
+   *  warning, then libzmq's checks; the value goes to the core unless the facade owns it. */
+  #setOption(id: unknown, type: OptionType, value: unknown, argc: number): void {
+    checkArgCount(argc, 2)
+    if (typeof id !== "number") throw new TypeError("Identifier must be a number")
+    // zeromq.js checks the value's JS type before anything else.
+    if (type === "Bool" && typeof value !== "boolean") throw new TypeError("Option value must be a boolean")
+    if (type === "String" && value !== null && typeof value !== "string" && !(value instanceof Uint8Array)) {
+      throw new TypeError("Option value must be a string or buffer")
+    }
+    if (type !== "Bool" && type !== "String" && typeof value !== "number") {
+      throw new TypeError("Option value must be a number")
+    }
+    if (!IMMEDIATE_OPTIONS.has(id) && (this.#endpoints > 0 || this.#binding)) {
+      warn("Socket option will not take effect until next connect/bind.")
+    }
+    if (this.#isClosed) throw zmqError("ENOTSOCK")
+    if (this.#deadError) throw this.#deadError
+    const row = optionRow(id, this.#typeNumber)
+    if (row.readOnly || !sameSize(row.type, type)) throw zmqError("EINVAL")
+    // A Bool row set through a number setter (or the reverse) takes the number as libzmq does.
+    const given = row.type === "Bool" && typeof value === "number" ? coerceNumber("Int32", value) !== 0 : value
+    const checked = checkOption(row, row.type !== "Bool" && typeof given === "boolean" ? Number(given) : given)
+    this.#values.set(row.zmq, checked)
+    this.#mechanism = mechanismAfter(this.#mechanism, row.zmq, checked)
+    if (!row.local && !row.inert) this.control("setopt", [this.#handle, row.zmq, encodeOption(row, checked)])
   }
 
   /** @internal SUBSCRIBE/UNSUBSCRIBE are actions, not stored options. */
   protected setSubscription(option: number, prefix: Uint8Array): Promise<void> {
-    return this.control("setopt", [this.handle, option, prefix])
+    return this.control("setopt", [this.#handle, option, prefix])
   }
 
   /** Set while a SUB's filter change is on its way to the host: what the host sent before it
    *  applied the change arrives meanwhile and passes this filter too (see dropQueued()). */
-  protected queuedFilter: ((first: Buffer) => boolean) | undefined
+  #queuedFilter: ((first: Buffer) => boolean) | undefined
+
+  protected setQueuedFilter(filter: ((first: Buffer) => boolean) | undefined): void {
+    this.#queuedFilter = filter
+  }
 
   /**
    * connect(address, {routingId}) of ROUTER and STREAM: the peer of this connect gets that
@@ -176,72 +308,113 @@ export abstract class Socket implements LinkedSocket {
       if (typeof routingId !== "string") throw new TypeError("Option value must be a string or buffer")
       const id = bytesOf(routingId)
       if (id.length > 255) throw zmqError("EINVAL")
-      this.control("setopt", [this.handle, ZW_OPT.CONNECT_ROUTING_ID, id])
+      this.control("setopt", [this.#handle, ZW_OPT.CONNECT_ROUTING_ID, id])
     }
-    Socket.prototype.connect.call(this, address)
+    SocketImpl.prototype.connect.call(this, address)
   }
 
-  /** @internal Whether a boolean option was set true (readable or not). */
-  protected hasOption(name: string): boolean {
-    return this.values.get(name) === true
+  /** Whether a boolean option was set true (readable or not). */
+  #hasOption(id: number): boolean {
+    return this.#values.get(id) === true
   }
 
-  private option(name: string): number {
-    return this.getOption(OPTIONS.find((r) => r.name === name) as OptionRow) as number
+  /** sendTimeout or receiveTimeout (-1 unless set; a type without the property has the default). */
+  #timeout(id: typeof OPT_SNDTIMEO | typeof OPT_RCVTIMEO): number {
+    return (this.#values.get(id) as number | undefined) ?? -1
   }
 
   // ---- endpoints -----------------------------------------------------------------------------
 
-  async bind(address: string): Promise<void> {
-    this.endpoint = await this.listenCall("bind", address)
+  /** Binds; the returned promise settles when the transport listens (or failed to). While it
+   *  is in flight the socket is blocked: connect, disconnect, send, receive, bind and unbind
+   *  throw EBUSY, and close() waits for it (zeromq.js's State::Blocked). */
+  bind(address: string): Promise<void> {
+    return this.listenCall("bind", address, arguments.length)
   }
 
-  async unbind(address: string): Promise<void> {
-    await this.listenCall("unbind", address)
+  unbind(address: string): Promise<void> {
+    return this.listenCall("unbind", address, arguments.length)
   }
 
-  /** bind/unbind: one at a time per socket (EBUSY otherwise), as in zeromq.js. */
-  private async listenCall<M extends "bind" | "unbind">(method: M, address: string) {
+  private listenCall(method: "bind" | "unbind", address: string, argc: number): Promise<void> {
+    checkArgCount(argc, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
-    if (this.binding) throw zmqError("EBUSY", { message: BUSY_BIND })
     checkEndpoint(address, true)
-    this.binding = true
-    try {
-      return await this.link.call(method, [this.handle, address] as Parameters<HostApi[M]>)
-    } finally {
-      this.binding = false
+    this.#binding = true
+    const settle = () => {
+      this.#binding = false
+      if (this.#closeAfterBind) this.close()
     }
+    return this.#link.call(method, [this.#handle, address]).then(
+      (endpoint) => {
+        if (method === "bind") {
+          this.#endpoint = endpoint as string
+          this.#endpoints++
+        } else {
+          this.#endpoints--
+        }
+        settle()
+      },
+      (err) => {
+        settle()
+        throw err
+      },
+    )
   }
 
   connect(address: string): void {
+    checkArgCount(arguments.length, this.#typeNumber === ZW_SOCKET.ROUTER || this.#typeNumber === ZW_SOCKET.STREAM ? 2 : 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
     checkEndpoint(address, false)
-    this.connected.push(address)
-    this.control("connect", [this.handle, address])
+    this.#connected.push(address)
+    this.#endpoints++
+    this.#endpoint = address
+    this.control("connect", [this.#handle, address])
   }
 
   disconnect(address: string): void {
+    checkArgCount(arguments.length, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
     checkEndpoint(address, false)
-    const i = this.connected.indexOf(address)
+    const i = this.#connected.indexOf(address)
     if (i < 0) throw zmqError("ENOENT", { address })
-    this.connected.splice(i, 1)
-    this.control("disconnect", [this.handle, address])
+    this.#connected.splice(i, 1)
+    this.#endpoints--
+    this.control("disconnect", [this.#handle, address])
   }
 
   /**
    * Closes the socket. Queued messages are still sent for up to `linger` ms in the background;
-   * a pending send() or receive() is rejected with EAGAIN, as in zeromq.js.
+   * a pending send() or receive() is rejected with EAGAIN, as in zeromq.js. During a bind or
+   * unbind the socket closes once that has settled (`closed` is false until then).
    */
   close(): void {
-    if (this.isClosed) return
-    this.isClosed = true
+    checkArgCount(arguments.length, 0)
+    if (this.#isClosed) return
+    if (this.#binding) {
+      this.#closeAfterBind = true
+      return
+    }
+    this.#isClosed = true
+    // zeromq.js releases the context at close (`socket.context` is then undefined), so that a
+    // closed socket the link still holds until the host lets it go keeps no Context alive.
+    this.#context?.[CLOSE_SOCKET]()
+    this.#context = undefined
     // An Error costs its stack trace: made only for a call that is waiting.
-    if (this.sendWait) this.failSend(zmqError("EAGAIN"))
-    else this.sendSeq = 0
-    if (this.receiveWait) this.failReceive(zmqError("EAGAIN"))
-    this.link.hold() // until the host says the socket is gone (linger is over)
-    this.link.tell("close", [this.handle])
+    // zeromq.js ends a waiting call by trying it once more: libzmq answers ENOTSUP for a type
+    // that cannot, EFSM where the socket's state forbids it, and EAGAIN otherwise.
+    if (this.#sendWait) this.failSend(zmqError(this.#failure(CANNOT_SEND, ZW_STATUS.SEND_FSM)))
+    else this.#sendSeq = 0
+    if (this.#receiveWait) this.failReceive(zmqError(this.#failure(CANNOT_RECEIVE, ZW_STATUS.RECV_FSM)))
+    this.#link.hold() // until the host says the socket is gone (linger is over)
+    this.#link.tell("close", [this.#handle])
+  }
+
+  #failure(cannot: Set<number>, fsm: number): string {
+    return cannot.has(this.#typeNumber) ? "ENOTSUP" : this.#flags & fsm ? "EFSM" : "EAGAIN"
   }
 
   /**
@@ -250,12 +423,12 @@ export abstract class Socket implements LinkedSocket {
    */
   /** A control call; the promise settles (never rejects) once the host has answered it. */
   private control<M extends keyof HostApi>(method: M, args: Parameters<HostApi[M]>): Promise<void> {
-    this.calls++
+    this.#calls++
     const done = () => {
-      this.calls--
+      this.#calls--
       this.settle()
     }
-    return this.link.call(method, args).then(done, done)
+    return this.#link.call(method, args).then(done, done)
   }
 
   /**
@@ -264,8 +437,8 @@ export abstract class Socket implements LinkedSocket {
    * and waits at that one peer's HWM. Such a send() waits for the host's answer about its own
    * message instead of resolving within credit (see protocol.ts).
    */
-  protected answered(): boolean {
-    return false
+  private answered(): boolean {
+    return this.#typeNumber === ZW_SOCKET.STREAM || (this.#typeNumber === ZW_SOCKET.ROUTER && this.#hasOption(OPT_MANDATORY))
   }
 
   /**
@@ -274,13 +447,13 @@ export abstract class Socket implements LinkedSocket {
    * is received. Such a socket asks the host for one message per receive() instead of having
    * messages pushed ahead (libzmq's REQ refuses a second send while the reply is unread).
    */
-  protected lockstep(): boolean {
-    return false
+  private lockstep(): boolean {
+    return this.#typeNumber === ZW_SOCKET.REQ || this.#typeNumber === ZW_SOCKET.REP
   }
 
   /** The host has seen everything this socket sent it, and reported the state after it. */
   private upToDate(): boolean {
-    return this.calls === 0 && this.sent === this.taken
+    return this.#calls === 0 && this.#sent === this.#taken
   }
 
   /**
@@ -292,40 +465,42 @@ export abstract class Socket implements LinkedSocket {
    */
   private settle(): void {
     if (!this.upToDate()) return
-    if (this.sendWait?.expired && !this.sendSeq) {
-      this.failSend(zmqError(this.flags & ZW_STATUS.SEND_FSM ? "EFSM" : "EAGAIN"))
+    if (this.#sendWait?.expired && !this.#sendSeq) {
+      this.failSend(zmqError(this.#failure(CANNOT_SEND, ZW_STATUS.SEND_FSM)))
     }
-    if (this.receiveWait?.expired) {
-      this.failReceive(zmqError(this.flags & ZW_STATUS.RECV_FSM ? "EFSM" : "EAGAIN"))
+    if (this.#receiveWait?.expired) {
+      this.failReceive(zmqError(this.#failure(CANNOT_RECEIVE, ZW_STATUS.RECV_FSM)))
     }
   }
 
+  /** zeromq.js's ValidateOpen: what every call on the socket checks first. */
   private checkOpen(): void {
-    if (this.isClosed) throw zmqError("EBADF")
-    if (this.deadError) throw this.deadError
+    if (this.#binding) throw zmqError("EBUSY", { message: BUSY_BIND })
+    if (this.#isClosed) throw zmqError("EBADF")
+    if (this.#deadError) throw this.#deadError
   }
 
   // ---- send ----------------------------------------------------------------------------------
 
   private credit(): number {
-    return Math.min(this.cap, SEND_WINDOW) - (this.sent - this.taken)
+    return Math.min(this.#cap, SEND_WINDOW) - (this.#sent - this.#taken)
   }
 
   /** @internal */
   send(message: MessageLike | MessageLike[]): Promise<void> {
     if (message === undefined) throw new TypeError("Message must be present")
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
-    if (this.deadError) return Promise.reject(this.deadError)
-    if (this.sendWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_SEND }))
+    checkArgCount(arguments.length, 1)
+    this.checkOpen()
+    if (this.#sendWait) throw zmqError("EBUSY", { message: BUSY_SEND })
     const parts = toParts(message)
     if (this.answered()) return this.sendAnswered(parts)
     if (this.credit() > 0) {
       this.enqueue(parts)
       return RESOLVED
     }
-    const wait = new Pending<void>(this.link, this.option("sendTimeout"), () => this.settle())
-    this.sendWait = wait
-    this.sendParts = parts
+    const wait = new Pending<void>(this.#link, this.#timeout(OPT_SNDTIMEO), () => this.settle())
+    this.#sendWait = wait
+    this.#sendParts = parts
     this.settle()
     return wait.promise
   }
@@ -337,56 +512,56 @@ export abstract class Socket implements LinkedSocket {
    */
   private sendAnswered(parts: (Uint8Array | string)[]): Promise<void> {
     this.enqueue(parts)
-    const seq = this.sent
-    const wait = new Pending<void>(this.link, this.option("sendTimeout"), () => this.link.withdraw(this.handle, seq))
-    this.sendWait = wait
-    this.sendSeq = seq
-    if (wait.expired) this.link.withdraw(this.handle, seq) // sendTimeout 0: only if it fits now
+    const seq = this.#sent
+    const wait = new Pending<void>(this.#link, this.#timeout(OPT_SNDTIMEO), () => this.#link.withdraw(this.#handle, seq))
+    this.#sendWait = wait
+    this.#sendSeq = seq
+    if (wait.expired) this.#link.withdraw(this.#handle, seq) // sendTimeout 0: only if it fits now
     return wait.promise
   }
 
   private enqueue(parts: (Uint8Array | string)[]): void {
-    const before = this.writer.bytes
-    this.writer.add(parts)
-    this.sent++
-    this.link.pending(this, this.writer.bytes - before)
+    const before = this.#writer.bytes
+    this.#writer.add(parts)
+    this.#sent++
+    this.#link.pending(this, this.#writer.bytes - before)
   }
 
   private failSend(err: Error): void {
-    const wait = this.sendWait
-    this.sendWait = undefined
-    this.sendSeq = 0
+    const wait = this.#sendWait
+    this.#sendWait = undefined
+    this.#sendSeq = 0
     wait?.reject(err)
   }
 
   /** @internal The host dropped message number seq with this error (see sendAnswered). */
   onRefused(seq: number, code: string): void {
-    if (seq === this.sendSeq) this.failSend(zmqError(code))
+    if (seq === this.#sendSeq) this.failSend(zmqError(code))
   }
 
   /** @internal */
   cut(): void {
-    if (this.writer.count === 0) return
-    const { b, len, n, bodies } = this.writer.take()
-    this.link.sendBatch(this.handle, b, len, n, bodies)
+    if (this.#writer.count === 0) return
+    const { b, len, n, bodies } = this.#writer.take()
+    this.#link.sendBatch(this.#handle, b, len, n, bodies)
   }
 
   /** @internal */
   onStatus(taken: number, cap: number, flags: number): void {
-    this.taken = taken
-    this.cap = cap
-    this.flags = flags
-    const wait = this.sendWait
-    if (wait && this.sendSeq) {
+    this.#taken = taken
+    this.#cap = cap
+    this.#flags = flags
+    const wait = this.#sendWait
+    if (wait && this.#sendSeq) {
       // Taken (a refusal comes before the status that counts it, and has failed it already).
-      if (taken >= this.sendSeq) {
-        this.sendWait = undefined
-        this.sendSeq = 0
+      if (taken >= this.#sendSeq) {
+        this.#sendWait = undefined
+        this.#sendSeq = 0
         wait.resolve()
       }
     } else if (wait && this.credit() > 0) {
-      this.sendWait = undefined
-      this.enqueue(this.sendParts)
+      this.#sendWait = undefined
+      this.enqueue(this.#sendParts)
       wait.resolve()
     }
     this.settle()
@@ -396,24 +571,24 @@ export abstract class Socket implements LinkedSocket {
 
   /** @internal */
   receive(): Promise<Buffer[]> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
-    if (this.deadError) return Promise.reject(this.deadError)
-    if (this.receiveWait) return Promise.reject(zmqError("EBUSY", { message: BUSY_RECEIVE }))
-    if (this.inbox.length > 0) return Promise.resolve(this.take())
-    const wait = new Pending<Buffer[]>(this.link, this.option("receiveTimeout"), () => this.settle())
-    this.receiveWait = wait
-    if (this.lockstep() && !this.demanding) {
-      this.demanding = true
-      this.link.credit(this.handle, 1, 0)
+    checkArgCount(arguments.length, 0)
+    this.checkOpen()
+    if (this.#receiveWait) throw zmqError("EBUSY", { message: BUSY_RECEIVE })
+    if (this.#inbox.length > 0) return Promise.resolve(this.take())
+    const wait = new Pending<Buffer[]>(this.#link, this.#timeout(OPT_RCVTIMEO), () => this.settle())
+    this.#receiveWait = wait
+    if (this.lockstep() && !this.#demanding) {
+      this.#demanding = true
+      this.#link.credit(this.#handle, 1, 0)
     }
     this.settle()
     return wait.promise
   }
 
   private take(): Buffer[] {
-    const reader = this.inbox[0]
+    const reader = this.#inbox[0]
     const parts = reader.next()
-    if (reader.remaining === 0) this.inbox.shift()
+    if (reader.remaining === 0) this.#inbox.shift()
     this.consume(parts)
     return parts
   }
@@ -422,11 +597,11 @@ export abstract class Socket implements LinkedSocket {
   private consume(parts: Buffer[]): void {
     if (this.lockstep()) return // credit is asked per receive()
     // Each frame weighs 4 + its size, as the host counts it (zmqw.h's zw_recv max_bytes).
-    for (const part of parts) this.consumedBytes += 4 + part.length
-    if (++this.consumed >= CREDIT_CHUNK || this.consumedBytes >= CREDIT_CHUNK_BYTES) {
-      this.link.credit(this.handle, this.consumed, this.consumedBytes)
-      this.consumed = 0
-      this.consumedBytes = 0
+    for (const part of parts) this.#consumedBytes += 4 + part.length
+    if (++this.#consumed >= CREDIT_CHUNK || this.#consumedBytes >= CREDIT_CHUNK_BYTES) {
+      this.#link.credit(this.#handle, this.#consumed, this.#consumedBytes)
+      this.#consumed = 0
+      this.#consumedBytes = 0
     }
   }
 
@@ -437,100 +612,110 @@ export abstract class Socket implements LinkedSocket {
    * still holds the same way; these are the ones already handed to the facade).
    */
   protected dropQueued(keep: (first: Buffer) => boolean): void {
-    if (this.inbox.length === 0) return
+    if (this.#inbox.length === 0) return
     const kept: Buffer[][] = []
-    for (const reader of this.inbox) {
+    for (const reader of this.#inbox) {
       while (reader.remaining > 0) {
         const parts = reader.next()
         if (keep(parts[0])) kept.push(parts)
         else this.consume(parts)
       }
     }
-    this.inbox.length = 0
-    if (kept.length) this.inbox.push({ remaining: kept.length, next() { this.remaining--; return kept.shift() as Buffer[] } })
+    this.#inbox.length = 0
+    if (kept.length) this.#inbox.push({ remaining: kept.length, next() { this.remaining--; return kept.shift() as Buffer[] } })
   }
 
   private failReceive(err: Error): void {
-    const wait = this.receiveWait
-    this.receiveWait = undefined
-    if (wait && this.demanding) {
+    const wait = this.#receiveWait
+    this.#receiveWait = undefined
+    if (wait && this.#demanding) {
       // Nobody waits any more: the message stays in the core (the host clamps at 0 if it was
       // already on its way, and then it is simply the next one received).
-      this.link.credit(this.handle, -1, 0)
-      this.demanding = false
+      this.#link.credit(this.#handle, -1, 0)
+      this.#demanding = false
     }
     wait?.reject(err)
   }
 
   /** @internal */
   onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void {
-    if (this.isClosed) return
-    this.inbox.push(new BatchReader(batch, n, bodies))
-    this.demanding = false
-    if (this.queuedFilter) this.dropQueued(this.queuedFilter)
+    if (this.#isClosed) return
+    this.#inbox.push(new BatchReader(batch, n, bodies))
+    this.#demanding = false
+    if (this.#queuedFilter) this.dropQueued(this.#queuedFilter)
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has
     // already handed over (ahead of receive()) are conflated here the same way.
-    if (this.values.get("conflate") === true) {
-      let queued = this.inbox.reduce((sum, r) => sum + r.remaining, 0)
+    if (this.#values.get(OPT_CONFLATE) === true) {
+      let queued = this.#inbox.reduce((sum, r) => sum + r.remaining, 0)
       for (; queued > 1; queued--) this.take()
     }
-    const wait = this.receiveWait
-    if (wait && this.inbox.length > 0) {
-      this.receiveWait = undefined
+    const wait = this.#receiveWait
+    if (wait && this.#inbox.length > 0) {
+      this.#receiveWait = undefined
       wait.resolve(this.take())
     }
   }
 
   /** @internal */
   onGone(): void {
-    this.link.release()
+    this.#link.release()
   }
 
   /** @internal */
   onDead(err: ZmqError): void {
-    this.deadError = err
-    this.observer?.fail(err)
+    this.#deadError = err
+    this.#observer?.fail(err)
     this.failSend(err)
     this.failReceive(err)
   }
 
-  /** @internal */
+  /** zeromq.js's iterator: done once the socket is closed (also when close() ends a waiting
+   *  receive with EAGAIN); any other error is thrown; a second concurrent next() is EBUSY. */
   [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.messages()
-  }
-
-  /** Ends when the socket is closed, as zeromq.js's iterator does. */
-  private async *messages(): AsyncGenerator<Buffer[], undefined> {
-    while (!this.isClosed) {
-      try {
-        yield await this.receive()
-      } catch (err) {
-        if (this.isClosed) return undefined
-        throw err
-      }
+    return {
+      next: async (): Promise<IteratorResult<Buffer[], undefined>> => {
+        if (this.#isClosed) return { done: true } as IteratorReturnResult<undefined>
+        try {
+          return { value: await this.receive(), done: false }
+        } catch (err) {
+          if (this.#isClosed && (err as ZmqError).code === "EAGAIN") return { done: true } as IteratorReturnResult<undefined>
+          throw err
+        }
+      },
     }
-    return undefined
   }
 }
 
-/** Makes an option row an accessor on a class's prototype (zeromq.js's defineOpt). */
+/** Makes an option row an accessor on a class's prototype, over the typed get/set methods by
+ *  option number, as zeromq.js's defineOpt does (not enumerable; a getter or a setter only
+ *  where zeromq.js has only one). */
 export function defineOption(cls: { prototype: object }, row: OptionRow): void {
-  Object.defineProperty(cls.prototype, row.name, {
-    get(this: Socket) {
-      return this.getOption(row)
-    },
-    set(this: Socket, value: unknown) {
-      this.setOption(row, value)
-    },
-    enumerable: true,
-    configurable: false,
-  })
+  if (Object.prototype.hasOwnProperty.call(cls.prototype, row.name)) return
+  const get = `get${row.type}Option` as const
+  const set = `set${row.type}Option` as const
+  type Typed = Record<string, (id: number, value?: unknown) => unknown>
+  const desc: PropertyDescriptor = { enumerable: false, configurable: false }
+  if (!row.writeOnly) {
+    desc.get = row.zmq === OPT_MECHANISM
+      ? function (this: Typed) { return MECHANISMS[this[get](row.zmq) as number] ?? null }
+      : function (this: Typed) { return this[get](row.zmq) }
+  }
+  if (!row.readOnly) {
+    desc.set = function (this: Typed, value: unknown) { this[set](row.zmq, value) }
+  }
+  Object.defineProperty(cls.prototype, row.name, desc)
 }
+
+/** zeromq.js's Socket: a native class (see native.ts); sockets.ts's classes extend it. */
+export const Socket = nativeClass(SocketImpl, function Socket(...args: unknown[]) {
+  return construct(SocketImpl, new.target, args)
+})
+export type Socket = SocketImpl
 
 // Options every socket type has; type-specific rows are defined on their classes (sockets.ts).
 for (const row of OPTIONS) if (!row.sockets) defineOption(Socket, row)
 
-export interface Socket {
+export interface SocketImpl {
   /** ZMQ_LINGER: ms queued messages are still sent after close(); -1 = until delivered. */
   linger: number
   /** ZMQ_RECONNECT_IVL: ms between reconnection attempts; -1 = never. */
@@ -550,10 +735,59 @@ export interface Socket {
   heartbeatTimeToLive: number
   /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for traffic after a PING; -1 = heartbeatInterval. */
   heartbeatTimeout: number
+  // The rows' doc comments in options.ts say what each does here, and which have no effect.
+  /** ZMQ_TYPE: libzmq's socket type number. */
+  readonly type: number
+  /** ZMQ_LAST_ENDPOINT: the endpoint last bound (as resolved) or connected. */
+  readonly lastEndpoint: string | null
+  /** ZMQ_MECHANISM: from the plain and curve options. */
+  readonly securityMechanism: null | "plain" | "curve" | "gssapi"
+  /** ZMQ_THREAD_SAFE: false for every type in this build. */
+  readonly threadSafe: boolean
+  affinity: number
+  rate: number
+  recoveryInterval: number
+  backlog: number
+  tcpKeepalive: number
+  tcpKeepaliveCount: number
+  tcpKeepaliveIdle: number
+  tcpKeepaliveInterval: number
+  tcpAcceptFilter: string | null
+  ipv6: boolean
+  plainServer: boolean
+  plainUsername: string | null
+  plainPassword: string | null
+  curveServer: boolean
+  curvePublicKey: string | null
+  curveSecretKey: string | null
+  curveServerKey: string | null
+  zapDomain: string | null
+  typeOfService: number
+  socksProxy: string | null
+  connectTimeout: number
+  tcpMaxRetransmitTimeout: number
+  multicastMaxTransportDataUnit: number
+  vmciBufferSize: number
+  vmciBufferMinSize: number
+  vmciBufferMaxSize: number
+  vmciConnectTimeout: number
+  interface: string | null
+  zapEnforceDomain: boolean
+  loopbackFastPath: boolean
+  /** Listen on, or connect to, a WebSocket over TLS (see options.ts). */
+  wssKeyPem: string | null
+  wssCertPem: string | null
+  wssTrustPem: string | null
+  wssHostname: string | null
+  wssTrustSystem: boolean
 }
 
 /** Sockets that can send. */
 export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | MessageLike[]> {
+  /** ZMQ_SNDBUF (see options.ts). */
+  sendBufferSize: number
+  /** ZMQ_MULTICAST_HOPS (see options.ts). */
+  multicastHops: number
   /** ZMQ_SNDHWM: messages queued per peer before send blocks or drops; 0 = no limit. */
   sendHighWaterMark: number
   /** ZMQ_SNDTIMEO: ms send() waits before failing with EAGAIN; -1 = forever. */
@@ -567,6 +801,8 @@ export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | 
 
 /** Sockets that can receive. */
 export interface Readable<M extends object[] = Message[]> {
+  /** ZMQ_RCVBUF (see options.ts). */
+  receiveBufferSize: number
   /** ZMQ_RCVHWM: messages queued per peer before reading from it pauses; 0 = no limit. */
   receiveHighWaterMark: number
   /** ZMQ_RCVTIMEO: ms receive() waits before failing with EAGAIN; -1 = forever. */

@@ -12,23 +12,12 @@ export type SocketOptions<S> = Partial<Omit<{ [K in keyof S]: S[K] }, "type" | "
   context?: Context
 }
 
-/** Removes send/receive from socket types that cannot use them, as zeromq.js does. */
-function allowMethods(cls: { prototype: object }, methods: ("send" | "receive")[]): void {
-  for (const name of ["send", "receive"] as const) {
-    if (!methods.includes(name)) Object.defineProperty(cls.prototype, name, { value: undefined })
-  }
-  if (!methods.includes("receive")) Object.defineProperty(cls.prototype, Symbol.asyncIterator, { value: undefined })
-}
-
 /** A REQ socket: sends a request, then receives its reply, strictly alternating (RFC 28). */
 export class Request extends Socket {
   constructor(options?: SocketOptions<Request>) {
-    super("request", options)
+    super(SOCKET_TYPES.request, options)
   }
 
-  protected override lockstep(): boolean {
-    return true
-  }
 }
 export interface Request extends Readable, Writable {
   /** ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers. */
@@ -44,19 +33,16 @@ export interface Request extends Readable, Writable {
 /** A REP socket: receives a request, then sends its reply (RFC 28). */
 export class Reply extends Socket {
   constructor(options?: SocketOptions<Reply>) {
-    super("reply", options)
+    super(SOCKET_TYPES.reply, options)
   }
 
-  protected override lockstep(): boolean {
-    return true
-  }
 }
 export interface Reply extends Readable, Writable {}
 
 /** A PUB socket: distributes every message to the subscribers whose prefix matches (RFC 29). */
 export class Publisher extends Socket {
   constructor(options?: SocketOptions<Publisher>) {
-    super("publisher", options)
+    super(SOCKET_TYPES.publisher, options)
   }
 }
 export interface Publisher extends Writable {
@@ -65,15 +51,42 @@ export interface Publisher extends Writable {
   /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do not match. */
   invertMatching: boolean
 }
-allowMethods(Publisher, ["send"])
 
 const OPT_SUBSCRIBE = 6
 const OPT_UNSUBSCRIBE = 7
 
+/**
+ * What a SUB knows of its own subscriptions, as the core counts them (a prefix subscribed
+ * twice needs two unsubscribes), by their bytes as latin1 strings: for dropQueued(). Kept
+ * beside the socket, which is sealed (zeromq.js's sockets take no properties of their own).
+ */
+class Subscriptions {
+  readonly prefixes = new Map<string, number>()
+  /** Filter changes the host has not answered yet. */
+  changing = 0
+
+  constructor(private readonly socket: Subscriber) {}
+
+  /** Whether a message's first frame passes the filter as it is now (libzmq's SUB match). */
+  readonly passes = (first: Buffer): boolean => {
+    const topic = latin1(first)
+    let hit = false
+    for (const key of this.prefixes.keys()) {
+      if (topic.startsWith(key)) {
+        hit = true
+        break
+      }
+    }
+    return hit !== this.socket.invertMatching
+  }
+}
+const subscriptions = new WeakMap<Subscriber, Subscriptions>()
+
 /** A SUB socket: receives the messages of the topics it subscribed to (RFC 29). */
 export class Subscriber extends Socket {
   constructor(options?: SocketOptions<Subscriber>) {
-    super("subscriber", options)
+    super(SOCKET_TYPES.subscriber, options)
+    subscriptions.set(this, new Subscriptions(this))
   }
 
   /** Subscribes to messages starting with any of the prefixes; no prefix = everything. */
@@ -86,12 +99,9 @@ export class Subscriber extends Socket {
     this.changeSubscription(OPT_UNSUBSCRIBE, prefixes)
   }
 
-  /** The subscriptions, as the core counts them (a prefix subscribed twice needs two
-   *  unsubscribes), by their bytes as latin1 strings: for dropQueued(). */
-  private readonly prefixes = new Map<string, number>()
-
   private changeSubscription(option: number, prefixes: Array<Buffer | string>): void {
     if (this.closed) throw zmqError("ENOTSOCK")
+    const subs = subscriptions.get(this) as Subscriptions
     const list = prefixes.length ? prefixes : [""]
     for (const prefix of list) {
       if (typeof prefix !== "string" && !isBytes(prefix)) {
@@ -103,61 +113,42 @@ export class Subscriber extends Socket {
       const bytes = bytesOf(prefix)
       applied = this.setSubscription(option, bytes)
       const key = latin1(bytes)
-      const count = (this.prefixes.get(key) ?? 0) + (option === OPT_SUBSCRIBE ? 1 : -1)
-      if (count > 0) this.prefixes.set(key, count)
-      else this.prefixes.delete(key) // an unknown prefix's unsubscribe does nothing, as libzmq
+      const count = (subs.prefixes.get(key) ?? 0) + (option === OPT_SUBSCRIBE ? 1 : -1)
+      if (count > 0) subs.prefixes.set(key, count)
+      else subs.prefixes.delete(key) // an unknown prefix's unsubscribe does nothing, as libzmq
     }
     // What was received ahead of receive() must pass the new filter (socket.ts, dropQueued), and
     // so must what the host sent before it applied the change, until it answers.
     if (option === OPT_UNSUBSCRIBE || this.invertMatching) {
-      this.queuedFilter = this.passes
-      this.dropQueued(this.passes)
-      this.changing++
+      this.setQueuedFilter(subs.passes)
+      this.dropQueued(subs.passes)
+      subs.changing++
       void applied.then(() => {
-        if (--this.changing === 0) this.queuedFilter = undefined
+        if (--subs.changing === 0) this.setQueuedFilter(undefined)
       })
     }
-  }
-
-  /** Filter changes the host has not answered yet. */
-  private changing = 0
-
-  /** Whether a message's first frame passes the filter as it is now (libzmq's SUB match). */
-  private readonly passes = (first: Buffer): boolean => {
-    const topic = latin1(first)
-    let hit = false
-    for (const key of this.prefixes.keys()) {
-      if (topic.startsWith(key)) {
-        hit = true
-        break
-      }
-    }
-    return hit !== this.invertMatching
   }
 }
 export interface Subscriber extends Readable {
   /** ZMQ_INVERT_MATCHING: receive the messages that match none of the subscriptions. */
   invertMatching: boolean
 }
-allowMethods(Subscriber, ["receive"])
 
 /** A PUSH socket: load-balances messages over its PULL peers, blocking at HWM (RFC 30). */
 export class Push extends Socket {
   constructor(options?: SocketOptions<Push>) {
-    super("push", options)
+    super(SOCKET_TYPES.push, options)
   }
 }
 export interface Push extends Writable {}
-allowMethods(Push, ["send"])
 
 /** A PULL socket: fair-queues messages from its PUSH peers (RFC 30). */
 export class Pull extends Socket {
   constructor(options?: SocketOptions<Pull>) {
-    super("pull", options)
+    super(SOCKET_TYPES.pull, options)
   }
 }
 export interface Pull extends Readable {}
-allowMethods(Pull, ["receive"])
 
 /**
  * A STREAM socket: raw TCP peers, no ZMTP. Every message is [routing id, data]: what a peer
@@ -166,17 +157,12 @@ allowMethods(Pull, ["receive"])
  */
 export class Stream extends Socket {
   constructor(options?: SocketOptions<Stream>) {
-    super("stream", options)
+    super(SOCKET_TYPES.stream, options)
   }
 
   /** Connects; with `routingId` (1..255 bytes) that peer gets this id instead of a generated one. */
   override connect(address: string, options: StreamConnectOptions = {}): void {
     this.connectAs(address, options.routingId)
-  }
-
-  /** Unknown ids fail (EHOSTUNREACH) and a full peer waits, as libzmq's STREAM does. */
-  protected override answered(): boolean {
-    return true
   }
 }
 export interface StreamConnectOptions {
@@ -197,7 +183,7 @@ const OPT_XPUB_VERBOSER = 78
  */
 export class XPublisher extends Socket {
   constructor(options?: SocketOptions<XPublisher>) {
-    super("xpublisher", options)
+    super(SOCKET_TYPES.xpublisher, options)
   }
 
   /**
@@ -248,7 +234,7 @@ export interface XPublisher extends Readable, Writable {
  */
 export class XSubscriber extends Socket {
   constructor(options?: SocketOptions<XSubscriber>) {
-    super("xsubscriber", options)
+    super(SOCKET_TYPES.xsubscriber, options)
   }
 }
 export interface XSubscriber extends Readable, Writable {}
@@ -256,7 +242,7 @@ export interface XSubscriber extends Readable, Writable {}
 /** A PAIR socket: one peer at a time, messages both ways unchanged (RFC 31). */
 export class Pair extends Socket {
   constructor(options?: SocketOptions<Pair>) {
-    super("pair", options)
+    super(SOCKET_TYPES.pair, options)
   }
 }
 export interface Pair extends Readable, Writable {}
@@ -264,7 +250,7 @@ export interface Pair extends Readable, Writable {}
 /** A DEALER socket: load-balances sends over its peers and fair-queues receives (RFC 28). */
 export class Dealer extends Socket {
   constructor(options?: SocketOptions<Dealer>) {
-    super("dealer", options)
+    super(SOCKET_TYPES.dealer, options)
   }
 }
 export interface Dealer extends Readable, Writable {
@@ -285,16 +271,12 @@ export interface Dealer extends Readable, Writable {
  */
 export class Router extends Socket {
   constructor(options?: SocketOptions<Router>) {
-    super("router", options)
+    super(SOCKET_TYPES.router, options)
   }
 
   /** Connects; with `routingId` (1..255 bytes, no 0x00 first) the peer is known by that id. */
   override connect(address: string, options: RouterConnectOptions = {}): void {
     this.connectAs(address, options.routingId)
-  }
-
-  protected override answered(): boolean {
-    return this.hasOption("mandatory")
   }
 }
 export interface RouterConnectOptions {
