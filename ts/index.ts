@@ -5,6 +5,7 @@
 export { Context, context, type ContextOptions } from "./api/context.js"
 export { Observer, type Event, type EventType, type EventOfType, type EventAddress, type EventInterval,
   type EventError, type ProtoError, type AuthError } from "./api/observer.js"
+export { Proxy } from "./api/proxy.js"
 export { Socket, type SocketType, type Message, type MessageLike, type Readable, type Writable } from "./api/socket.js"
 export { Request, Reply, Publisher, Subscriber, Push, Pull, Stream, XPublisher, XSubscriber,
   Pair, Dealer, Router, type SocketOptions, type RouterConnectOptions, type StreamConnectOptions } from "./api/sockets.js"

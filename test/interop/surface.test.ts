@@ -325,3 +325,44 @@ describe("which calls throw synchronously and which reject, as zeromq's", () => 
     return [await it.next()]
   })
 })
+
+describe("Proxy, as zeromq's", () => {
+  same("construction errors", (zmq) => {
+    const New = zmq as unknown as Record<string, new (...a: unknown[]) => unknown>
+    const Any = zmq as unknown as Record<string, (...a: unknown[]) => unknown>
+    return [
+      call(() => Any.Proxy()),
+      call(() => new New.Proxy()),
+      call(() => new New.Proxy(make(zmq, "Dealer"))),
+      call(() => new New.Proxy(make(zmq, "Dealer"), make(zmq, "Dealer"), make(zmq, "Dealer"))),
+      call(() => new New.Proxy({}, {})),
+      call(() => new New.Proxy(1, 2)),
+    ]
+  })
+
+  same("run() refuses ends that are not bound or connected, or closed", async (zmq) => {
+    const record: unknown[] = []
+    for (const setup of ["neither", "front only", "back only", "front closed"]) {
+      const proxy = new zmq.Proxy(make(zmq, "Router"), make(zmq, "Dealer"))
+      if (setup !== "back only") await proxy.frontEnd.bind("inproc://surface-proxy-f-" + Math.random())
+      if (setup !== "front only") await proxy.backEnd.bind("inproc://surface-proxy-b-" + Math.random())
+      if (setup === "front closed") proxy.frontEnd.close()
+      record.push(setup, call(() => proxy.run()))
+    }
+    return record
+  })
+
+  same("steering before run(), while it runs and after it ended; the ends while it runs", async (zmq) => {
+    const proxy = new zmq.Proxy(make(zmq, "Router"), make(zmq, "Dealer"))
+    await proxy.frontEnd.bind("inproc://surface-proxy-f-" + Math.random())
+    await proxy.backEnd.bind("inproc://surface-proxy-b-" + Math.random())
+    const record: unknown[] = [call(() => proxy.pause()), call(() => proxy.terminate())]
+    const done = proxy.run()
+    record.push(call(() => proxy.frontEnd.send("x")), call(() => proxy.backEnd.receive()),
+      call(() => proxy.frontEnd.close()), proxy.frontEnd.closed,
+      call(() => proxy.pause()), call(() => proxy.resume()), call(() => proxy.terminate()))
+    record.push(await settle(done), proxy.frontEnd.closed, proxy.backEnd.closed,
+      call(() => proxy.terminate()), call(() => proxy.pause(1)))
+    return record
+  })
+})

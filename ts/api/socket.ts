@@ -57,6 +57,10 @@ function sameSize(a: OptionType, b: OptionType): boolean {
   return size(a) === size(b)
 }
 
+/** @internal Symbols of the Proxy's access to its sockets (api/proxy.ts). */
+export const PROXY_END = Symbol("proxyEnd")
+export const PROXY_RUN = Symbol("proxyRun")
+
 /** Socket type numbers this build has (libzmq's 0..11; the draft types are not built). */
 const TYPE_COUNT = 12
 /** Every socket type can be asked to send and to receive (zeromq.js's Socket has both methods);
@@ -76,8 +80,10 @@ export class SocketImpl implements LinkedSocket {
   readonly #values = new Map<number, unknown>()
   #mechanism = 0
   #isClosed = false
-  /** close() was called while a bind or unbind was in flight: it closes when that settles. */
+  /** close() was called while a bind, an unbind or a Proxy ran: it closes when that settles. */
   #closeAfterBind = false
+  /** The other end of the Proxy this socket is an end of, while it runs (api/proxy.ts). */
+  #proxied: SocketImpl | undefined
   /** The engine died (link.ts, die()): every call fails with this error from then on. */
   #deadError: ZmqError | undefined
   #endpoint: string | null = null
@@ -394,7 +400,7 @@ export class SocketImpl implements LinkedSocket {
   close(): void {
     checkArgCount(arguments.length, 0)
     if (this.#isClosed) return
-    if (this.#binding) {
+    if (this.#binding || this.#proxied) {
       this.#closeAfterBind = true
       return
     }
@@ -475,7 +481,7 @@ export class SocketImpl implements LinkedSocket {
 
   /** zeromq.js's ValidateOpen: what every call on the socket checks first. */
   private checkOpen(): void {
-    if (this.#binding) throw zmqError("EBUSY", { message: BUSY_BIND })
+    if (this.#binding || this.#proxied) throw zmqError("EBUSY", { message: BUSY_BIND })
     if (this.#isClosed) throw zmqError("EBADF")
     if (this.#deadError) throw this.#deadError
   }
@@ -637,10 +643,32 @@ export class SocketImpl implements LinkedSocket {
     wait?.reject(err)
   }
 
+  /** @internal What a Proxy (api/proxy.ts) needs of its sockets: their engine, their handle,
+   *  and whether they are bound or connected. */
+  [PROXY_END](): { link: Link; handle: number; endpoints: number; closed: boolean } {
+    return { link: this.#link, handle: this.#handle, endpoints: this.#endpoints, closed: this.#isClosed }
+  }
+
+  /** @internal The Proxy starts (partner) or ends (undefined). While it runs the socket is
+   *  blocked (EBUSY, as zeromq.js's State::Blocked) and the engine forwards its messages; what
+   *  the facade already holds, or is handed (host/proxy.ts), is relayed to the partner here. */
+  [PROXY_RUN](partner: SocketImpl | undefined): void {
+    this.#proxied = partner
+    if (partner) this.#relay()
+    else if (this.#closeAfterBind) this.close()
+  }
+
+  /** Moves every message this facade holds to the Proxy partner's send queue, in order. */
+  #relay(): void {
+    const partner = this.#proxied as SocketImpl
+    while (this.#inbox.length > 0) partner.enqueue(this.take())
+  }
+
   /** @internal */
   onMessages(batch: ArrayBuffer, n: number, bodies?: BodyBytes[]): void {
     if (this.#isClosed) return
     this.#inbox.push(new BatchReader(batch, n, bodies))
+    if (this.#proxied) return this.#relay()
     this.#demanding = false
     if (this.#queuedFilter) this.dropQueued(this.#queuedFilter)
     // CONFLATE keeps only the newest message; the core conflates its pipes, and messages it has

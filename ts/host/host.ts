@@ -29,6 +29,8 @@ import { bindErrorAddress, endEvents, type MonitorEvent } from "./monitor.js"
 import { isTransportOption, setTransportOption, type TlsSettings } from "./transports/tls.js"
 import { copy, ownBuffer } from "./bytes.js"
 
+import { HostProxy } from "./proxy.js"
+
 const FX_HEADER = 12
 /** Bytes offered to the core after a large body (see feed). */
 const PROBE_BYTES = 256
@@ -76,6 +78,8 @@ interface HostSocket {
   lingerTimer: ReturnType<typeof setTimeout> | undefined
   /** The Observer wants its events (monitor()). */
   monitored: boolean
+  /** The Proxy this socket is an end of, while it runs (proxy.ts). */
+  proxy?: HostProxy
 }
 
 /** A connection as the Observer's events tell of it: its endpoint, whether its handshake
@@ -303,6 +307,7 @@ export class Host implements HostApi, StreamSink {
     this.event(sock, { e: "end" })
     sock.monitored = false
     sock.closing = true
+    sock.proxy?.stop()
     // Batches the core could not take before the close (all of them reached it first, see
     // call()) are dropped here, as libzmq drops what a closing socket's pipes could not hold.
     for (const p of sock.pending) this.bodies.drop(p.b)
@@ -367,6 +372,28 @@ export class Host implements HostApi, StreamSink {
     for (const [key, l] of sock.listeners) if (l === listener) sock.listeners.delete(key)
     listener.close()
     this.event(sock, { e: "close", a: listener.endpoint })
+  }
+
+  /** zeromq.js's Proxy.run(): resolves once TERMINATE came, or a socket closed under it. */
+  proxy(front: number, back: number): Promise<void> {
+    const a = this.sock(front)
+    const b = this.sock(back)
+    return new Promise<void>((resolve) => {
+      new HostProxy(a, b, resolve)
+      this.dirty.add(a)
+      this.dirty.add(b)
+    })
+  }
+
+  /** PAUSE, RESUME or TERMINATE for the proxy socket `front` is an end of. */
+  proxyControl(front: number, command: "PAUSE" | "RESUME" | "TERMINATE"): void {
+    const sock = this.sock(front)
+    const proxy = sock.proxy
+    if (!proxy) return
+    if (command === "TERMINATE") return proxy.stop()
+    proxy.paused = command === "PAUSE"
+    this.dirty.add(proxy.front as HostSocket)
+    this.dirty.add(proxy.back as HostSocket)
   }
 
   monitor(handle: number, on: boolean): void {
@@ -696,9 +723,25 @@ export class Host implements HostApi, StreamSink {
     this.emit({ t: "refused", s: sock.handle, seq: sock.taken, code })
   }
 
-  /** Offers pending batches to the core and takes received messages the facade has room for. */
+  /** Offers pending batches to the core and takes received messages the facade has room for
+   *  (or, for a Proxy's socket, forwards them to its partner). */
   private moveMessages(sock: HostSocket): void {
     if (sock.closing) return
+    this.offer(sock)
+    if (sock.proxy) {
+      const proxy = sock.proxy
+      proxy.forward(sock, this.core, this.bodies, (to) => this.offer(to as HostSocket), (from, b, n, bodies) => {
+        this.emit({ t: "msgs", s: (from as HostSocket).handle, b, n, bodies }, b)
+      })
+      // The partner may read again once this socket's queue is empty.
+      if (sock.pending.length === 0) this.dirty.add(proxy.partner(sock) as HostSocket)
+      return
+    }
+    this.receiveForFacade(sock)
+  }
+
+  /** Offers the socket's pending batches to the core, in order, as far as it takes them. */
+  private offer(sock: HostSocket): void {
     while (sock.pending.length) {
       const head = sock.pending[0]
       if (head.withdrawn) {
@@ -725,6 +768,10 @@ export class Host implements HostApi, StreamSink {
       if (refused) continue
       break
     }
+  }
+
+  /** Takes the received messages the facade has room for. */
+  private receiveForFacade(sock: HostSocket): void {
     while (sock.recvCredit > 0 && sock.recvBytes > 0) {
       const { batch, msgs } = this.core.recv(sock.id, sock.recvCredit, Math.min(RECV_BATCH_BYTES, sock.recvBytes))
       if (msgs === 0) break

@@ -95,6 +95,10 @@ export interface HostApi {
   disconnect(s: number, address: string): void
   /** Starts (or stops) the socket's monitor events (the Observer). */
   monitor(s: number, on: boolean): void
+  /** Runs a Proxy between two sockets (host/proxy.ts) until TERMINATE. */
+  proxy(front: number, back: number): Promise<void>
+  /** Steers the Proxy `front` is an end of. */
+  proxyControl(front: number, command: "PAUSE" | "RESUME" | "TERMINATE"): void
   /** @internal For the soak tests: what the host holds now (see HostStats). */
   stats(): HostStats
 }
