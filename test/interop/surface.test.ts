@@ -307,6 +307,32 @@ describe("which calls throw synchronously and which reject, as zeromq's", () => 
     return record
   })
 
+  same("with a timeout of 0, a send or receive that cannot go now is rejected when the call returns", async (zmq) => {
+    const s = make(zmq, "Dealer", { sendTimeout: 0, receiveTimeout: 0 })
+    const record: unknown[] = []
+    for (const p of [s.send("x"), s.receive()]) {
+      let settled = false
+      p.then(() => (settled = true), () => (settled = true))
+      await Promise.resolve()
+      record.push(settled, await settle(p))
+    }
+    return record
+  })
+
+  same("writable: fresh sockets of every class, then right after connect()", async (zmq) => {
+    const record: unknown[] = []
+    for (const kind of CLASSES) {
+      const s = make(zmq, kind)
+      const before = s.writable
+      ;(s as unknown as { connect(a: string): void }).connect(await unusedEndpoint())
+      record.push([kind, before, s.writable])
+    }
+    const immediate = make(zmq, "Push", { immediate: true })
+    immediate.connect(await unusedEndpoint())
+    record.push(["immediate Push", immediate.writable])
+    return record
+  })
+
   same("a call still waiting at close: EAGAIN, EFSM for REQ's receive, ENOTSUP for PULL's send", async (zmq) => {
     const d = make(zmq, "Dealer")
     const req = make(zmq, "Request")
@@ -364,5 +390,60 @@ describe("Proxy, as zeromq's", () => {
     record.push(await settle(done), proxy.frontEnd.closed, proxy.backEnd.closed,
       call(() => proxy.terminate()), call(() => proxy.pause(1)))
     return record
+  })
+})
+
+describe("REQ/REP turn-taking when the peer's message has arrived but is not read", () => {
+  /** Resolves once `s` reports a message readable (zeromq's `readable`; polled per macrotask). */
+  async function arrived(s: { readable: boolean }) {
+    while (!s.readable) await new Promise((r) => setImmediate(r))
+  }
+
+  async function pair(zmq: Zmq) {
+    const rep = make(zmq, "Reply")
+    const req = make(zmq, "Request")
+    const address = "inproc://surface-reqrep-" + Math.random()
+    await rep.bind(address)
+    req.connect(address)
+    return { req, rep }
+  }
+
+  same("REP sends before reading the request that arrived: EFSM at the timeout", async (zmq) => {
+    const { req, rep } = await pair(zmq)
+    await req.send("q")
+    await arrived(rep)
+    rep.sendTimeout = 30
+    const record: unknown[] = [rep.writable, await settle(rep.send("early"))]
+    record.push(await settle(rep.receive()), await settle(rep.send("reply")), await settle(req.receive()))
+    return record
+  })
+
+  same("REQ sends again with the reply arrived and unread: EFSM at the timeout; the reply is still there", async (zmq) => {
+    const { req, rep } = await pair(zmq)
+    await req.send("q1")
+    await rep.receive()
+    await rep.send("r1")
+    await arrived(req)
+    req.sendTimeout = 30
+    const record: unknown[] = [req.writable, await settle(req.send("q2"))]
+    record.push(await settle(req.receive()), await settle(req.send("q3")), await settle(rep.receive()))
+    return record
+  })
+
+  same("a REP send that waits when the socket closes: EFSM", async (zmq) => {
+    const { req, rep } = await pair(zmq)
+    await req.send("q")
+    await arrived(rep)
+    const p = rep.send("early")
+    rep.close()
+    return [await settle(p)]
+  })
+
+  same("REQ's second send waiting at close: EFSM", async (zmq) => {
+    const { req } = await pair(zmq)
+    await req.send("q1")
+    const p = req.send("q2")
+    req.close()
+    return [await settle(p)]
   })
 })

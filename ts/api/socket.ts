@@ -6,7 +6,7 @@
  */
 import { BatchReader, BatchWriter, type BodyBytes } from "../host/channel/batch.js"
 import { RECV_BYTES, RECV_WINDOW, SEND_WINDOW } from "../host/channel/protocol.js"
-import { ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
+import { ZW_LIMIT, ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { CLOSE_SOCKET, Context, context as defaultContext, OPEN_SOCKET } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
@@ -49,6 +49,9 @@ const OPT_LAST_ENDPOINT = 32
 const OPT_MANDATORY = 33
 const OPT_MECHANISM = 43
 const OPT_CONFLATE = 54
+const OPT_SNDHWM = 23
+const OPT_IMMEDIATE = 39
+const OPT_RELAXED = 53
 
 /** The typed getters and setters agree with an option's own type in size, as libzmq checks
  *  optvallen: a 4-byte option is not read through the 64-bit getter. */
@@ -67,6 +70,11 @@ const TYPE_COUNT = 12
  *  for these libzmq answers ENOTSUP, which a waiting call gets when it ends. */
 const CANNOT_SEND = new Set<number>([ZW_SOCKET.SUB, ZW_SOCKET.PULL])
 const CANNOT_RECEIVE = new Set<number>([ZW_SOCKET.PUB, ZW_SOCKET.PUSH])
+/** Types whose send never waits (the core drops, or fails the one message): writable at once. */
+const NEVER_BLOCKS = new Set<number>([ZW_SOCKET.PUB, ZW_SOCKET.XPUB, ZW_SOCKET.ROUTER, ZW_SOCKET.STREAM, ZW_SOCKET.XSUB])
+/** Types whose connect() makes a pipe at once (without `immediate`) that sends load-balance
+ *  over: libzmq takes up to SNDHWM messages into it before the peer is even there. */
+const CONNECT_PIPE = new Set<number>([ZW_SOCKET.PUSH, ZW_SOCKET.DEALER, ZW_SOCKET.PAIR, ZW_SOCKET.REQ])
 
 /** @hidden The implementation of zeromq.js's Socket (exported as `Socket`, below). */
 export class SocketImpl implements LinkedSocket {
@@ -135,9 +143,11 @@ export class SocketImpl implements LinkedSocket {
     this.#context = context
     this.#typeNumber = typeNumber
     this.#link = context.link
-    // A REQ must send first and a REP receive first; the host's reports keep this up to date.
+    // What the core's first report will say, known now (see connect() for what a connect adds):
+    // a REQ must send first and a REP receive first; the types whose send never blocks can send.
     if (typeNumber === ZW_SOCKET.REQ) this.#flags = ZW_STATUS.RECV_FSM
     if (typeNumber === ZW_SOCKET.REP) this.#flags = ZW_STATUS.SEND_FSM
+    if (NEVER_BLOCKS.has(typeNumber)) this.#cap = ZW_LIMIT.CAPACITY_UNBOUNDED
     context[OPEN_SOCKET]() // EMFILE past maxSockets
     // Inline, the engine writes the user's large Buffers as they are (zeromq.js sends by reference).
     this.#writer.copyBodies = !this.#link.inline
@@ -319,6 +329,27 @@ export class SocketImpl implements LinkedSocket {
     SocketImpl.prototype.connect.call(this, address)
   }
 
+  /**
+   * What a connect adds to the send capacity, known here without asking the host, so that
+   * `connect(); send(a); send(b)` resolves both at once, as with libzmq (whose connect makes the
+   * pipe at once): SNDHWM more messages (unbounded with SNDHWM 0 or conflate), one for a REQ
+   * whose turn it is, the first pipe only for a PAIR; nothing with `immediate`. The host's next
+   * report replaces the estimate with the core's own count.
+   */
+  #connectedPipe(): void {
+    const type = this.#typeNumber
+    if (!CONNECT_PIPE.has(type) || this.#hasOption(OPT_IMMEDIATE)) return
+    const hwm = (this.#values.get(OPT_SNDHWM) as number | undefined) ?? 1000
+    const room = hwm === 0 || this.#hasOption(OPT_CONFLATE) ? ZW_LIMIT.CAPACITY_UNBOUNDED : hwm
+    if (type === ZW_SOCKET.REQ) {
+      if (!(this.#flags & ZW_STATUS.SEND_FSM)) this.#cap = Math.max(this.#cap, 1)
+    } else if (type === ZW_SOCKET.PAIR) {
+      this.#cap = Math.max(this.#cap, room)
+    } else {
+      this.#cap = Math.min(ZW_LIMIT.CAPACITY_UNBOUNDED, this.#cap + room)
+    }
+  }
+
   /** Whether a boolean option was set true (readable or not). */
   #hasOption(id: number): boolean {
     return this.#values.get(id) === true
@@ -378,6 +409,7 @@ export class SocketImpl implements LinkedSocket {
     this.#endpoints++
     this.#endpoint = address
     this.control("connect", [this.#handle, address])
+    this.#connectedPipe()
   }
 
   disconnect(address: string): void {
@@ -470,7 +502,9 @@ export class SocketImpl implements LinkedSocket {
    * that a connect() made just before would allow.
    */
   private settle(): void {
-    if (!this.upToDate()) return
+    // With nothing bound or connected no peer can have changed the state: what the facade
+    // knows is what the core would answer, at once (zeromq.js's sendTimeout 0 fails in the call).
+    if (this.#endpoints > 0 && !this.upToDate()) return
     if (this.#sendWait?.expired && !this.#sendSeq) {
       this.failSend(zmqError(this.#failure(CANNOT_SEND, ZW_STATUS.SEND_FSM)))
     }
@@ -530,6 +564,11 @@ export class SocketImpl implements LinkedSocket {
     const before = this.#writer.bytes
     this.#writer.add(parts)
     this.#sent++
+    // A REQ that sent waits for its reply: known here before the host says so, for a send that
+    // is still waiting when the socket closes (EFSM, as zeromq.js's last try gives).
+    if (this.#typeNumber === ZW_SOCKET.REQ && !this.#hasOption(OPT_RELAXED)) {
+      this.#flags = (this.#flags | ZW_STATUS.SEND_FSM) & ~ZW_STATUS.RECV_FSM
+    }
     this.#link.pending(this, this.#writer.bytes - before)
   }
 
