@@ -82,8 +82,13 @@ for (const mode of ourImpls) {
         const pull = peer.socket("Pull", { receiveHighWaterMark: 10 })
         push.connect(front)
         pull.connect(back)
-        // Nothing of it passes through the user's thread: the proxy's own sockets are handed no
-        // messages (their onMessages is the facade's only way in).
+        // One message through first: what reached the host before run() did goes through the
+        // facade (relayed, in order), and once it has arrived the host's proxy is running (the
+        // host takes the facade's ops in order: run() before any relayed message).
+        await push.send(["warm-up"])
+        expect((await pull.receive())[0].toString()).toBe("warm-up")
+        // From then on nothing passes through the user's thread: the proxy's own sockets are
+        // handed no messages (their onMessages is the facade's only way in).
         const proto = ours.Socket.prototype as unknown as { onMessages(...a: unknown[]): void }
         const onMessages = proto.onMessages
         let handed = 0

@@ -344,6 +344,21 @@ describe("which calls throw synchronously and which reject, as zeromq's", () => 
     return Promise.all(pending.map(settle))
   })
 
+  same("sends resolved in the call: 512 in a row, then one waits for the event loop (EBUSY behind it)", async (zmq) => {
+    const pub = make(zmq, "Publisher")
+    const record: unknown[] = []
+    for (let i = 0; i < 600; i++) {
+      const outcome = call(() => pub.send("x"))
+      if ("threw" in outcome) {
+        record.push(i, outcome)
+        break
+      }
+    }
+    await new Promise((r) => setImmediate(r))
+    record.push(call(() => pub.send("after a turn")))
+    return record
+  })
+
   same("the async iterator: done on a closed socket", async (zmq) => {
     const s = make(zmq, "Dealer")
     const it = s[Symbol.asyncIterator]()

@@ -108,6 +108,60 @@ console.log("closed")`, undefined, 1500)
       expect(forever.killed).toBe(true)
       expect(forever.stdout).toBe("closed\n")
     })
+
+    it("sends and ends its script without closing: every message is delivered before it exits", async () => {
+      const pull = new theirs.Pull()
+      await pull.bind("tcp://127.0.0.1:*")
+      // The child sends 500 messages without awaiting them (within the HWM, and within the 512
+      // that zeromq.js resolves in a row), never closes, and its script ends.
+      pull.receiveTimeout = 5000
+      const exit = runChild(inline, `
+const push = new zmq.Push({ context })
+push.connect(${JSON.stringify(pull.lastEndpoint)})
+for (let i = 0; i < 500; i++) push.send("m" + i).catch((e) => console.log("lost", e.code))
+console.log("done")`)
+      for (let i = 0; i < 500; i++) expect((await pull.receive())[0].toString()).toBe("m" + i)
+      pull.close()
+      expect(await exit).toMatchObject({ killed: false, code: 0, stdout: "done\n" })
+    })
+
+    it("at exit with messages no peer takes: waits out the linger and warns as zeromq does", async () => {
+      const endpointServer = new theirs.Pull()
+      await endpointServer.bind("tcp://127.0.0.1:*")
+      const endpoint = JSON.stringify(endpointServer.lastEndpoint)
+      endpointServer.close()
+      const warning = (blocky: boolean) => new RegExp(String.raw`^\(node:\d+\) WARNING: Waiting for queued ZeroMQ messages to be delivered\.` +
+        (blocky ? String.raw` Set 'context\.blocky = false' to change this behaviour\.` : "") + "\n$")
+      for (const blocky of [true, false]) {
+        const long = await runChild(inline, `
+context.blocky = ${blocky}
+const push = new zmq.Push({ context, linger: 1000 })
+push.connect(${endpoint})
+await push.send("never delivered")`)
+        expect(long).toMatchObject({ killed: false, code: 0 })
+        expect(long.stderr).toMatch(warning(blocky))
+      }
+      // A short linger ends before the warning; blocky false makes an unset linger 0.
+      const short = await runChild(inline, `
+const push = new zmq.Push({ context, linger: 50 })
+push.connect(${endpoint})
+await push.send("never delivered")`)
+      expect(short).toMatchObject({ killed: false, code: 0, stderr: "" })
+      const unblocky = await runChild(inline, `
+context.blocky = false
+const push = new zmq.Push({ context })
+push.connect(${endpoint})
+await push.send("never delivered")`, undefined, 3000)
+      expect(unblocky).toMatchObject({ killed: false, code: 0, stderr: "" })
+    })
+
+    it("stays alive while an Observer's receive waits", async () => {
+      const exit = await runChild(inline, `
+const dealer = new zmq.Dealer({ context })
+console.log("reading")
+for await (const event of dealer.events) console.log(event.type)`, undefined, 1500)
+      expect(exit).toMatchObject({ killed: true, stdout: "reading\n" })
+    })
   })
 }
 

@@ -51,7 +51,9 @@ export class ContextImpl {
   /** @internal The engine starts with the first socket. */
   get link(): Link {
     // Where no worker can be started (a SharedWorker in Chromium has no Worker), inline.
-    this.#link ??= new Link(this.#inline || !workersAvailable())
+    // The link reads blocky at exit through a weak reference: it must not keep the Context alive.
+    const self = new WeakRef(this)
+    this.#link ??= new Link(this.#inline || !workersAvailable(), () => self.deref()?.blocky ?? true)
     return this.#link
   }
 

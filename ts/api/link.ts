@@ -13,7 +13,7 @@ import type { ErrorInfo, HostApi, Port, ToFacade, ToHost } from "../host/channel
 import { Host } from "../host/host.js"
 import type { MonitorEvent } from "../host/monitor.js"
 import type { RingCounts } from "../host/channel/ring.js"
-import { coreModule, type EngineThread, startEngine, transports } from "../platform/node/engine.js"
+import { coreModule, type EngineThread, exitWarning, onProcessIdle, startEngine, transports } from "../platform/node/engine.js"
 import { type ZmqError, zmqError } from "./errors.js"
 
 /** What a socket exposes to the link for incoming ops. */
@@ -28,6 +28,8 @@ export interface LinkedSocket {
   onDead(err: ZmqError): void
   /** Moves the socket's unflushed messages into the op stream (keeps ops in user order). */
   cut(): void
+  /** The process is exiting with the socket open: close it (see Link.atExit). */
+  closeAtExit(blocky: boolean): void
 }
 
 /** Flush at once past this many batched bytes, so a long synchronous send loop cannot pile up. */
@@ -54,7 +56,9 @@ export class Link {
   /** Set once the engine thread has died; every call fails with it from then on. */
   private dead: ZmqError | undefined
 
-  constructor(readonly inline: boolean) {
+  /** @param blocky the context's option, read at exit (see atExit) */
+  constructor(readonly inline: boolean, private readonly blocky: () => boolean = () => true) {
+    LINKS.add(new WeakRef(this))
     if (inline) {
       const hostEnd: Port<ToHost, ToFacade> = {
         post: (ops) => this.receive(ops),
@@ -131,6 +135,27 @@ export class Link {
     // hold() and release() do nothing from now on: no waiter failed above and no lingering
     // socket (whose "gone" will never come) may keep the process up.
     this.worker?.unref()
+  }
+
+  /**
+   * The process has nothing left to do but has open sockets: they close, as zeromq.js closes
+   * every socket and terminates libzmq's context at exit, so what they still queue is delivered
+   * within each socket's linger (-1: until delivered; with `blocky` false an unset linger is
+   * 0), and the process exits once they are gone. If that takes over 500 ms, the warning
+   * zeromq.js prints then.
+   */
+  atExit(): boolean {
+    if (this.dead) return false
+    const open = [...this.sockets.values()]
+    if (open.length === 0) return false
+    const blocky = this.blocky()
+    for (const socket of open) socket.closeAtExit(blocky)
+    return blocky
+  }
+
+  /** Whether any socket is still held (closed and lingering, or open). */
+  get busy(): boolean {
+    return !this.dead && this.holds > 0
   }
 
   // ---- liveness ------------------------------------------------------------------------------
@@ -294,6 +319,37 @@ export class Link {
     }
   }
 }
+
+/** Every link of this thread, for the exit (weakly: a Context may still be collected). */
+const LINKS = new Set<WeakRef<Link>>()
+let warned = false
+
+onProcessIdle(() => {
+  let closing = false
+  let blocky = false
+  for (const ref of LINKS) {
+    const link = ref.deref()
+    if (!link) {
+      LINKS.delete(ref)
+      continue
+    }
+    const open = link.busy
+    blocky = link.atExit() || blocky
+    closing ||= open || link.busy
+  }
+  if (!closing || warned) return
+  // zeromq.js's Terminator: a termination still running after 500 ms is worth a warning.
+  const started = Date.now()
+  const timer = setInterval(() => {
+    const busy = [...LINKS].some((ref) => ref.deref()?.busy)
+    if (!busy) return clearInterval(timer)
+    if (Date.now() - started < 500) return
+    clearInterval(timer)
+    warned = true
+    exitWarning(`Waiting for queued ZeroMQ messages to be delivered.${blocky ? " Set 'context.blocky = false' to change this behaviour." : ""}`)
+  }, 50)
+  timer.unref?.()
+})
 
 function toError(info: ErrorInfo): Error {
   return zmqError(info.code, { address: info.address })

@@ -48,11 +48,14 @@ export type EventOfType<E extends EventType = EventType> = Extract<Event, { type
 
 /** How the Observer asks its socket for events (a symbol: no name added to zeromq's API). */
 export const MONITOR: unique symbol = Symbol("zeromq-wasm.monitor")
+export const HOLD: unique symbol = Symbol("zeromq-wasm.hold")
 
 /** The part of a socket the Observer talks to. */
 export interface Observed {
   /** Starts or stops the host's events for this socket. */
   [MONITOR](on: boolean): void
+  /** Keeps the process alive (or lets it go) while a receive() waits, as zeromq.js's poller. */
+  [HOLD](on: boolean): void
 }
 
 const EVENT_TYPES = new Set<string>(["accept", "accept:error", "bind", "bind:error", "connect", "connect:delay",
@@ -104,7 +107,14 @@ export class Observer {
     if (this.waiter) throw zmqError("EBUSY", { message: BUSY_OBSERVER })
     const next = this.queue.shift()
     if (next) return Promise.resolve(this.taken(next))
-    return new Promise<Event | undefined>((resolve, reject) => (this.waiter = { resolve, reject })) as Promise<Event>
+    this.socket[HOLD](true)
+    return new Promise<Event | undefined>((resolve, reject) => {
+      const done = () => this.socket[HOLD](false)
+      this.waiter = {
+        resolve: (e) => (done(), resolve(e)),
+        reject: (e) => (done(), reject(e)),
+      }
+    }) as Promise<Event>
   }
 
   /** Event emitter mode: `listener` gets every event of this type (receive() may not be used). */

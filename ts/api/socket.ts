@@ -10,7 +10,7 @@ import { ZW_LIMIT, ZW_OPT, ZW_SOCKET, ZW_STATUS } from "../host/zmqw.js"
 import { CLOSE_SOCKET, Context, context as defaultContext, OPEN_SOCKET } from "./context.js"
 import { checkEndpoint } from "./endpoint.js"
 import { BUSY_BIND, BUSY_RECEIVE, BUSY_SEND, type ZmqError, zmqError } from "./errors.js"
-import { MONITOR, Observer } from "./observer.js"
+import { HOLD, MONITOR, Observer } from "./observer.js"
 import type { MonitorEvent } from "../host/monitor.js"
 import type { HostApi } from "../host/channel/protocol.js"
 import type { Link, LinkedSocket } from "./link.js"
@@ -43,6 +43,7 @@ const RESOLVED: Promise<void> = Promise.resolve()
 
 // libzmq option numbers the socket itself looks at.
 const OPT_TYPE = 16
+const OPT_LINGER = 17
 const OPT_RCVTIMEO = 27
 const OPT_SNDTIMEO = 28
 const OPT_LAST_ENDPOINT = 32
@@ -63,6 +64,13 @@ function sameSize(a: OptionType, b: OptionType): boolean {
 /** @internal Symbols of the Proxy's access to its sockets (api/proxy.ts). */
 export const PROXY_END = Symbol("proxyEnd")
 export const PROXY_RUN = Symbol("proxyRun")
+
+/** zeromq.js resolves at most this many sends and receives in a row in the call; the next one
+ *  waits for a later turn of the event loop, so that a loop of awaited sends cannot starve
+ *  timers and I/O (socket.cc, max_sync_operations). */
+const MAX_SYNC_OPERATIONS = 512
+const macrotask: (f: () => void) => void =
+  (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0))
 
 /** Socket type numbers this build has (libzmq's 0..11; the draft types are not built). */
 const TYPE_COUNT = 12
@@ -126,6 +134,8 @@ export class SocketImpl implements LinkedSocket {
   #receiveWait: Pending<Buffer[]> | undefined
   /** Lockstep sockets (see lockstep()): a message is asked of the host and not yet received. */
   #demanding = false
+  /** Sends and receives resolved in the call since one last waited (see MAX_SYNC_OPERATIONS). */
+  #syncOps = 0
 
   /**
    * zeromq.js's `new Socket(type, options)`: the type is libzmq's number (the classes in
@@ -198,6 +208,12 @@ export class SocketImpl implements LinkedSocket {
     if (this.#isClosed) throw zmqError("EBADF")
     if (this.#deadError) throw this.#deadError
     void this.control("monitor", [this.#handle, on])
+  }
+
+  /** @internal A waiting Observer receive() keeps the process up (link.ts, hold()). */
+  [HOLD](on: boolean): void {
+    if (on) this.#link.hold()
+    else this.#link.release()
   }
 
   /** @internal */
@@ -451,6 +467,15 @@ export class SocketImpl implements LinkedSocket {
     this.#link.tell("close", [this.#handle])
   }
 
+  /** @internal The process exits with this socket open (link.ts, atExit): it closes, and with
+   *  `blocky` false an unset linger is 0 (libzmq's ZMQ_BLOCKY). */
+  closeAtExit(blocky: boolean): void {
+    if (this.#isClosed) return
+    if (!blocky && !this.#values.has(OPT_LINGER)) this.setInt32Option(OPT_LINGER, 0)
+    this.#closeAfterBind = true
+    if (!this.#binding && !this.#proxied) this.close()
+  }
+
   #failure(cannot: Set<number>, fsm: number): string {
     return cannot.has(this.#typeNumber) ? "ENOTSUP" : this.#flags & fsm ? "EFSM" : "EAGAIN"
   }
@@ -534,14 +559,17 @@ export class SocketImpl implements LinkedSocket {
     if (this.#sendWait) throw zmqError("EBUSY", { message: BUSY_SEND })
     const parts = toParts(message)
     if (this.answered()) return this.sendAnswered(parts)
-    if (this.credit() > 0) {
+    const timeout = this.#timeout(OPT_SNDTIMEO)
+    const now = this.credit() > 0
+    if (now && (timeout === 0 || this.#syncOps++ < MAX_SYNC_OPERATIONS)) {
       this.enqueue(parts)
       return RESOLVED
     }
-    const wait = new Pending<void>(this.#link, this.#timeout(OPT_SNDTIMEO), () => this.settle())
+    const wait = new Pending<void>(this.#link, timeout, () => this.settle())
     this.#sendWait = wait
     this.#sendParts = parts
-    this.settle()
+    if (now) macrotask(() => this.#sendLater())
+    else this.settle()
     return wait.promise
   }
 
@@ -584,6 +612,16 @@ export class SocketImpl implements LinkedSocket {
     if (seq === this.#sendSeq) this.failSend(zmqError(code))
   }
 
+  /** A waiting send goes if it can now; zeromq.js counts synchronous resolutions afresh. */
+  #sendLater(): void {
+    const wait = this.#sendWait
+    if (!wait || this.#sendSeq || this.credit() <= 0) return
+    this.#syncOps = 0
+    this.#sendWait = undefined
+    this.enqueue(this.#sendParts)
+    wait.resolve()
+  }
+
   /** @internal */
   cut(): void {
     if (this.#writer.count === 0) return
@@ -604,10 +642,8 @@ export class SocketImpl implements LinkedSocket {
         this.#sendSeq = 0
         wait.resolve()
       }
-    } else if (wait && this.credit() > 0) {
-      this.#sendWait = undefined
-      this.enqueue(this.#sendParts)
-      wait.resolve()
+    } else {
+      this.#sendLater()
     }
     this.settle()
   }
@@ -619,9 +655,15 @@ export class SocketImpl implements LinkedSocket {
     checkArgCount(arguments.length, 0)
     this.checkOpen()
     if (this.#receiveWait) throw zmqError("EBUSY", { message: BUSY_RECEIVE })
-    if (this.#inbox.length > 0) return Promise.resolve(this.take())
-    const wait = new Pending<Buffer[]>(this.#link, this.#timeout(OPT_RCVTIMEO), () => this.settle())
+    const timeout = this.#timeout(OPT_RCVTIMEO)
+    const now = this.#inbox.length > 0
+    if (now && (timeout === 0 || this.#syncOps++ < MAX_SYNC_OPERATIONS)) return Promise.resolve(this.take())
+    const wait = new Pending<Buffer[]>(this.#link, timeout, () => this.settle())
     this.#receiveWait = wait
+    if (now) {
+      macrotask(() => this.#receiveLater())
+      return wait.promise
+    }
     if (this.lockstep() && !this.#demanding) {
       this.#demanding = true
       this.#link.credit(this.#handle, 1, 0)
@@ -716,11 +758,16 @@ export class SocketImpl implements LinkedSocket {
       let queued = this.#inbox.reduce((sum, r) => sum + r.remaining, 0)
       for (; queued > 1; queued--) this.take()
     }
+    this.#receiveLater()
+  }
+
+  /** A waiting receive takes the next message if there is one now (and counts afresh). */
+  #receiveLater(): void {
     const wait = this.#receiveWait
-    if (wait && this.#inbox.length > 0) {
-      this.#receiveWait = undefined
-      wait.resolve(this.take())
-    }
+    if (!wait || this.#inbox.length === 0) return
+    this.#syncOps = 0
+    this.#receiveWait = undefined
+    wait.resolve(this.take())
   }
 
   /** @internal */

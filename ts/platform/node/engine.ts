@@ -85,3 +85,17 @@ export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unk
     ring: end.counts,
   }
 }
+
+/**
+ * Calls `flush` each time the process is about to exit because nothing is left to do (Node's
+ * "beforeExit"; an explicit process.exit() skips it, as it skips libzmq's context termination
+ * in zeromq.js). What `flush` starts keeps the process alive until it is done.
+ */
+export function onProcessIdle(flush: () => void): void {
+  process.on("beforeExit", flush)
+}
+
+/** A warning written as Node prints its own (zeromq.js prints this one itself at exit). */
+export function exitWarning(text: string): void {
+  process.stderr.write(`(node:${process.pid}) WARNING: ${text}\n`)
+}

@@ -102,3 +102,10 @@ export function startEngine(receive: (ops: ToFacade[]) => void, die: (cause: unk
     ring: end.counts,
   }
 }
+
+/** A page or worker does not "exit": nothing to flush (see platform/node). */
+export function onProcessIdle(_flush: () => void): void {}
+
+export function exitWarning(text: string): void {
+  console.warn(text)
+}
