@@ -12,6 +12,7 @@
  * Each row is used only while the v6 socket lacks the property: once the v6 layer grows it,
  * the compat layer reads and writes the real one (socket.ts, `optionValue`).
  */
+import { isIP } from "node:net"
 import { legacyError } from "./errors.js"
 
 type Check = (value: unknown) => unknown
@@ -35,6 +36,12 @@ const stringOrNull: Check = (value) => {
   if (typeof value === "string") return value
   if (value instanceof Uint8Array) return new TextDecoder().decode(value)
   throw new TypeError("Option value must be a string or buffer")
+}
+
+const ipOrNull: Check = (value) => {
+  const text = stringOrNull(value)
+  if (text !== null && isIP(text as string) === 0) throw legacyError("EINVAL")
+  return text
 }
 
 export interface HeldRow {
@@ -61,8 +68,8 @@ export const HELD: Readonly<Record<string, HeldRow>> = {
   tcpKeepaliveCount: { default: -1, check: int(-1) },
   tcpKeepaliveIdle: { default: -1, check: int(-1) },
   tcpKeepaliveInterval: { default: -1, check: int(-1) },
-  /** ZMQ_TCP_ACCEPT_FILTER: write only in the legacy API. */
-  tcpAcceptFilter: { default: null, check: stringOrNull },
+  /** ZMQ_TCP_ACCEPT_FILTER: an IP address (libzmq refuses anything else); write only here. */
+  tcpAcceptFilter: { default: null, check: ipOrNull },
   /** ZMQ_CONNECT_TIMEOUT: ms for a tcp connect; 0 = the OS's. */
   connectTimeout: { default: 0, check: int(0) },
 }

@@ -23,11 +23,8 @@ export interface OptionTarget {
   /** A v6 property (or, while the v6 layer lacks it, fallback.ts's answer). */
   get(property: string): unknown
   set(property: string, value: unknown): void
-  /** The legacy type number (ZMQ_TYPE). */
-  readonly typeNumber: number
-  readonly readable: boolean
-  readonly writable: boolean
-  readonly lastEndpoint: string | null
+  /** The socket's state; like the option getters, these fail on a closed socket. */
+  state(): { typeNumber: number; readable: boolean; writable: boolean; lastEndpoint: string | null }
   subscribe(prefix: unknown): void
   unsubscribe(prefix: unknown): void
 }
@@ -67,9 +64,9 @@ const ROWS: Readonly<Record<number, Row>> = {
   [ZMQ_RCVMORE]: { read: unsupported("ZMQ_RCVMORE is not supported in compatibility mode") },
   [ZMQ_FD]: { read: unsupported("ZMQ_FD is not supported in compatibility mode") },
   [ZMQ_EVENTS]: {
-    read: (t) => (t.readable ? ZMQ_POLLIN : 0) | (t.writable ? ZMQ_POLLOUT : 0),
+    read: (t) => (t.state().readable ? ZMQ_POLLIN : 0) | (t.state().writable ? ZMQ_POLLOUT : 0),
   },
-  [ZMQ_TYPE]: { read: (t) => t.typeNumber },
+  [ZMQ_TYPE]: { read: (t) => t.state().typeNumber },
   [ZMQ_LINGER]: plain("linger"),
   [ZMQ_RECONNECT_IVL]: plain("reconnectInterval"),
   [ZMQ_BACKLOG]: plain("backlog"),
@@ -82,7 +79,7 @@ const ROWS: Readonly<Record<number, Row>> = {
   [ZMQ_SNDTIMEO]: plain("sendTimeout"),
   // zeromq.js reads IPV4ONLY back as a boolean (not 0/1), unlike IPV6; kept.
   [ZMQ_IPV4ONLY]: { read: (t) => !t.get("ipv6"), write: (t, value) => t.set("ipv6", !value) },
-  [ZMQ_LAST_ENDPOINT]: { read: (t) => t.lastEndpoint },
+  [ZMQ_LAST_ENDPOINT]: { read: (t) => t.state().lastEndpoint },
   [ZMQ_ROUTER_MANDATORY]: flag("mandatory"),
   [ZMQ_TCP_KEEPALIVE]: plain("tcpKeepalive"),
   [ZMQ_TCP_KEEPALIVE_CNT]: plain("tcpKeepaliveCount"),

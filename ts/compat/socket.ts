@@ -17,6 +17,17 @@ import { openSocket, type SocketType } from "./types.js"
 
 type Callback = (err?: Error) => void
 
+/** Options that zeromq.js has only on sockets that can send, or receive. */
+const KIND: Readonly<Record<string, "send" | "receive">> = {
+  sendBufferSize: "send",
+  sendHighWaterMark: "send",
+  sendTimeout: "send",
+  multicastHops: "send",
+  receiveBufferSize: "receive",
+  receiveHighWaterMark: "receive",
+  receiveTimeout: "receive",
+}
+
 /** Types whose sends the engine answers one by one (see close()). */
 const ANSWERED = new Set<SocketType>(["router", "xrep", "stream"])
 
@@ -281,10 +292,10 @@ export class Socket extends EventEmitter {
     return {
       get: (property) => this.#optionValue(property),
       set: (property, value) => this.#setOptionValue(property, value),
-      typeNumber: this.#typeNumber,
-      readable: v6.readable,
-      writable: v6.writable,
-      lastEndpoint: v6.lastEndpoint,
+      state: () => {
+        if (this.#closed) throw legacyError("ENOTSOCK")
+        return { typeNumber: this.#typeNumber, readable: v6.readable, writable: v6.writable, lastEndpoint: v6.lastEndpoint }
+      },
       subscribe: (prefix) => this.#subscriberFor("subscribe").subscribe(prefix as string),
       unsubscribe: (prefix) => this.#subscriberFor("unsubscribe").unsubscribe(prefix as string),
     }
@@ -296,12 +307,23 @@ export class Socket extends EventEmitter {
     throw new TypeError(`${method}() requires a sub socket`)
   }
 
+  /**
+   * Whether the socket has an option property, as zeromq.js's would: send options only where
+   * there is send(), receive options only where there is receive() (the v6 layer here has
+   * them on every type), and otherwise what the v6 socket has.
+   */
+  #kindHas(property: string): boolean {
+    const kind = KIND[property]
+    return !kind || typeof this.#v6[kind] === "function"
+  }
+
   /** A v6 property, or fallback.ts's answer while v6 lacks it (then undefined, as zeromq.js
    *  gives for an option its socket type does not have). */
   #optionValue(property: string): unknown {
     // zeromq.js's option getters fail on a closed socket; the v6 layer's do not (yet).
     if (this.#closed) throw legacyError("ENOTSOCK")
     const v6 = this.#v6 as unknown as Record<string, unknown>
+    if (!this.#kindHas(property)) return undefined
     if (property in v6) return v6[property]
     if (property in HELD) return this.#held.has(property) ? this.#held.get(property) : HELD[property].default
     const refused = REFUSED[property]
@@ -315,16 +337,16 @@ export class Socket extends EventEmitter {
   #setOptionValue(property: string, value: unknown): void {
     if (this.#closed) throw legacyError("ENOTSOCK")
     const v6 = this.#v6 as unknown as Record<string, unknown>
-    if (property in v6) {
+    if (this.#kindHas(property) && property in v6) {
       v6[property] = value
       return
     }
-    if (property in HELD) {
+    if (property in HELD && this.#kindHas(property)) {
       this.#held.set(property, HELD[property].check(value))
       return
     }
     const refused = REFUSED[property]
-    if (refused) throw legacyError(refused.error)
+    if (refused && this.#kindHas(property)) throw legacyError(refused.error)
     // zeromq.js's sockets are sealed: an option the type does not have cannot be added.
     throw new TypeError(`Cannot add property ${property}, object is not extensible`)
   }
