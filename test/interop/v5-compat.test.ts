@@ -24,9 +24,13 @@ const LOOPBACK = "tcp://127.0.0.1:*"
 let inprocs = 0
 const inproc = () => `inproc://v5-compat-${process.pid}-${++inprocs}`
 
+// Every socket stays referenced until the file ends: zeromq.js names each Observer's inproc
+// monitor endpoint after the Observer's address, so one allocated where a collected one was
+// can find that endpoint still bound in libzmq (monitor() then fails with EADDRINUSE, or its
+// events never come).
 const created: Array<{ closed: boolean; close(): unknown }> = []
 afterEach(() => {
-  for (const socket of created.splice(0)) if (!socket.closed) socket.close()
+  for (const socket of created) if (!socket.closed) socket.close()
 })
 
 /** A legacy socket with linger 0 (so closing never waits), closed after the test. */
@@ -406,10 +410,6 @@ for (const [name, zmq] of impls) {
         const disconnect = once(rep, "disconnect")
         req.close()
         expect((await disconnect)[1]).toBe(address)
-        // Closed in the same tick: zeromq's unmonitor() alone fails the Observer's waiting read,
-        // which its legacy layer reports as an "error" event (no listener here: uncaught).
-        expect(rep.unmonitor()).toBe(rep)
-        rep.close()
       })
 
       it("emits connect on the connecting side", async () => {
@@ -468,10 +468,11 @@ for (const [name, zmq] of impls) {
         capture.connect(await bound(captured))
         const req = make(zmq, "req")
         const rep = make(zmq, "rep")
-        req.connect(await bound(frontend))
-        rep.connect(await bound(backend))
-        rep.on("message", (msg: Buffer) => rep.send(`${msg} bar`))
+        const [front, back] = [await bound(frontend), await bound(backend)]
         zmq.proxy(frontend, backend, capture)
+        req.connect(front)
+        rep.connect(back)
+        rep.on("message", (msg: Buffer) => rep.send(`${msg} bar`))
         const seen = nextMessage(captured)
         req.send("foo")
         expect(await nextMessage(req)).toEqual(["foo bar"])
@@ -484,9 +485,10 @@ for (const [name, zmq] of impls) {
         const backend = make(zmq, "push")
         const push = make(zmq, "push")
         const pull = make(zmq, "pull")
-        push.connect(await bound(frontend))
-        pull.connect(await bound(backend))
+        const [front, back] = [await bound(frontend), await bound(backend)]
         zmq.proxy(frontend, backend)
+        push.connect(front)
+        pull.connect(back)
         push.send(["foo", "bar"])
         expect(await nextMessage(pull)).toEqual(["foo", "bar"])
       })
@@ -500,10 +502,13 @@ for (const [name, zmq] of impls) {
         capture.connect(await bound(captured))
         const sub = make(zmq, "sub")
         const pub = make(zmq, "pub")
-        sub.subscribe("t")
-        sub.connect(await bound(frontend))
-        pub.connect(await bound(backend))
+        const [front, back] = [await bound(frontend), await bound(backend)]
+        // Before the clients connect: what reaches the proxy's sockets before proxy() is not
+        // forwarded (zeromq's legacy proxy listens for "message" events from then on).
         zmq.proxy(frontend, backend, capture)
+        sub.subscribe("t")
+        sub.connect(front)
+        pub.connect(back)
         // A PUB drops what it sends before the subscription reached it: offer until one arrives.
         const first = nextMessage(sub)
         let arrived = false
@@ -563,4 +568,22 @@ describe("curveKeypair()", () => {
     expect(thrown(() => ourCompat.curveKeypair())).toEqual(
       { type: "Error", message: "Operation not supported", code: "ENOTSUP", errno: 95 })
   })
+})
+
+// Last in the file: after zeromq's unmonitor(), its sockets in the same process sometimes stop
+// seeing connections (the later cases of this file hung on theirs, not on ours).
+describe("unmonitor()", () => {
+  for (const [name, zmq] of impls) {
+    it(`${name}: returns the socket, and the socket closes after it`, async () => {
+      const rep = make(zmq, "rep").monitor()
+      const listen = once(rep, "listen")
+      await bound(rep)
+      await listen
+      // Closed in the same tick: zeromq's unmonitor() alone fails the Observer's waiting read,
+      // which its legacy layer reports as an "error" event (uncaught without a listener).
+      expect(rep.unmonitor()).toBe(rep)
+      rep.close()
+      expect(rep.closed).toBe(true)
+    })
+  }
 })
