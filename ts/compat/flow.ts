@@ -31,7 +31,7 @@ export class Inbound {
     private readonly state: FlowState,
     private readonly receive: () => Promise<Frames>,
     public sink: Sink,
-    /** A receive error while open. Returns whether to keep reading. */
+    /** A receive error while open. Returns whether to keep reading (on the next turn). */
     private readonly failed: (err: unknown) => boolean,
   ) {}
 
@@ -51,8 +51,11 @@ export class Inbound {
             frames = await this.receive()
           } catch (err) {
             if (this.state.closed()) return // close() fails the waiting receive: not an error
-            if (this.failed(err)) continue
-            return
+            if (!this.failed(err)) return
+            // Read on, but after the event loop has turned: with receiveTimeout 0 every receive
+            // fails at once, and a loop of microtasks would starve everything else.
+            await new Promise((resolve) => setImmediate(resolve))
+            continue
           }
           if (this.state.closed()) return
           // Paused while we waited: hold it. (Nothing else is held then: what is held is

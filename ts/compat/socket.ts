@@ -106,12 +106,13 @@ export class Socket extends EventEmitter {
 
   /**
    * A receive failed while the socket is open. A timeout (receiveTimeout set) is reported and
-   * reading goes on, as in v5; anything else (the engine died) is reported once and reading
-   * stops, since every later receive would fail the same way at once.
+   * reading goes on, as in v5; anything else (the engine died; EBUSY, which only another reader
+   * of the v6 socket could cause) stops reading, since every later receive would fail the same
+   * way at once. zeromq.js's v5 layer does not report EBUSY; neither does this.
    */
   #receiveFailed(err: unknown): boolean {
     const code = (err as { code?: string }).code
-    if (code === "EBUSY") return true
+    if (code === "EBUSY") return false
     process.nextTick(() => this.emit("error", err))
     return code === "EAGAIN"
   }
@@ -134,8 +135,9 @@ export class Socket extends EventEmitter {
 
   /**
    * v6's sockets cannot bind synchronously (the engine is another thread's, or the event
-   * loop's): the bind starts now and is in place before anything this socket does after it;
-   * a failure is an "error" event. No "bind" event, as with v5's bindSync.
+   * loop's): the bind is issued at once (after a bind or unbind of this socket still running,
+   * as v6 takes one at a time), so it reaches the engine before a connect() made after it; a
+   * failure is an "error" event. No "bind" event, as with v5's bindSync.
    */
   bindSync(address: string): void {
     this.#listen("bind", address, undefined)
@@ -145,7 +147,8 @@ export class Socket extends EventEmitter {
     this.#listen("unbind", address, undefined)
   }
 
-  /** cb: a callback, null for none (then a "bind"/"unbind" event), undefined for the *Sync forms. */
+  /** cb: the callback, or null for none (both emit "bind"/"unbind"); undefined for the *Sync
+   *  forms, which emit nothing on success. */
   #listen(method: "bind" | "unbind", address: string, cb: Callback | null | undefined): void {
     if (this.#closed) throw legacyError("EBADF") // synchronously, as zeromq.js's bind
     const call = () => this.#v6[method](address)
