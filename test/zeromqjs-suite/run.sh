@@ -31,10 +31,10 @@ sed "s|@IMPL@|$impl|g" "$here/shim/package.json" > "$out/package.json"
 sed "s|@IMPL@|$impl|g" "$here/shim/main.cjs" > "$out/main.cjs"
 
 cd "$out"
-if [ ! -d node_modules/mocha ]; then
+if [ ! -d node_modules/mocha ] || [ ! -d node_modules/fs-extra ]; then
   npm install --silent --no-audit --no-fund --no-save \
     mocha@11 chai@4 @types/chai@4 @types/mocha@10 ts-node@10 typescript@5.9 \
-    semver@7 @types/semver@7 proper-lockfile@4 @types/proper-lockfile@4 @types/node@20 \
+    semver@7 @types/semver@7 proper-lockfile@4 fs-extra@11 @types/proper-lockfile@4 @types/node@20 \
     "$( [ "$impl" = zeromq ] && echo "zeromq@6.8.0" || echo "file:$repo" )"
 fi
 export INCLUDE_COMPAT_TESTS=true

@@ -47,8 +47,10 @@ export interface OptionRow {
   readonly unreadable?: true
   /** A feature this build does not have: get and set fail with EINVAL, as in libzmq. */
   readonly absent?: true
-  /** A routing id: 1..255 bytes, not starting with a zero byte. */
+  /** A routing id: 1..255 bytes. */
   readonly routingId?: true
+  /** An IP address, optionally with a /mask (libzmq's tcp_address_mask_t; EINVAL otherwise). */
+  readonly address?: true
 }
 
 /** Socket type numbers, from zmqw.h (one source for C and TypeScript). */
@@ -113,7 +115,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "tcpKeepaliveInterval", zmq: 37, type: "Int32", default: -1, min: -1, inert: true },
   /** ZMQ_TCP_ACCEPT_FILTER: addresses a tcp listener accepts. libzmq cannot read it back
    *  (zeromq.js's getter throws EINVAL). Inert for now. */
-  { name: "tcpAcceptFilter", zmq: 38, type: "String", default: null, unreadable: true, inert: true },
+  { name: "tcpAcceptFilter", zmq: 38, type: "String", default: null, unreadable: true, inert: true, address: true },
   /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
   { name: "immediate", zmq: 39, type: "Bool", default: false },
   /** ZMQ_IPV6: resolve and accept IPv6 addresses. Inert for now: tcp:// takes what the address
@@ -266,6 +268,7 @@ export function checkOption(row: OptionRow, value: unknown): number | boolean | 
       const bytes = value === null ? new Uint8Array(0) : bytesOf(value as string)
       // libzmq: a routing id is 1..255 bytes.
       if (row.routingId && (bytes.length === 0 || bytes.length > 255)) throw zmqError("EINVAL")
+      if (row.address && bytes.length > 0 && !isAddressMask(textDecoder.decode(bytes))) throw zmqError("EINVAL")
       return readBack(typeof value === "string" ? value : textDecoder.decode(bytes))
     }
     default: {
@@ -275,6 +278,17 @@ export function checkOption(row: OptionRow, value: unknown): number | boolean | 
       return row.unit ? Math.floor(n / row.unit) * row.unit : n
     }
   }
+}
+
+/** "a.b.c.d[/n]" or an IPv6 address[/n], as libzmq's accept filter takes them. */
+function isAddressMask(text: string): boolean {
+  const [ip, mask, extra] = text.split("/")
+  if (extra !== undefined) return false
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip)
+  const isV4 = v4 !== null && v4.slice(1).every((n) => Number(n) <= 255)
+  const isV6 = !isV4 && /^[0-9a-fA-F:.]+$/.test(ip) && ip.includes(":")
+  if (!isV4 && !isV6) return false
+  return mask === undefined || (/^\d+$/.test(mask) && Number(mask) <= (isV4 ? 32 : 128))
 }
 
 /** A string option as zeromq.js's getter gives it back: read as a C string (up to its first

@@ -20,7 +20,7 @@ export type { ShortOption } from "./option-numbers.js"
 
 /** What a row reads and writes through: the compat socket's view of its v6 socket. */
 export interface OptionTarget {
-  /** A v6 property (or, while the v6 layer lacks it, fallback.ts's answer). */
+  /** A v6 property. */
   get(property: string): unknown
   set(property: string, value: unknown): void
   /** The socket's state; like the option getters, these fail on a closed socket. */

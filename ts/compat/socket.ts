@@ -8,7 +8,6 @@ import { EventEmitter } from "node:events"
 import * as zmq from "../index.js"
 import { ZMQ_SNDMORE } from "./constants.js"
 import { legacyError } from "./errors.js"
-import { HELD, REFUSED } from "./fallback.js"
 import { type Done, Inbound, Outbound, type Sink } from "./flow.js"
 import { relayEvents } from "./monitor.js"
 import { options, type ShortOption } from "./option-numbers.js"
@@ -18,16 +17,6 @@ import { openSocket, type SocketType } from "./types.js"
 type Callback = (err?: Error) => void
 
 /** Options that zeromq.js has only on sockets that can send, or receive. */
-const KIND: Readonly<Record<string, "send" | "receive">> = {
-  sendBufferSize: "send",
-  sendHighWaterMark: "send",
-  sendTimeout: "send",
-  multicastHops: "send",
-  receiveBufferSize: "receive",
-  receiveHighWaterMark: "receive",
-  receiveTimeout: "receive",
-}
-
 /** Types whose sends the engine answers one by one (see close()). */
 const ANSWERED = new Set<SocketType>(["router", "xrep", "stream"])
 
@@ -59,8 +48,6 @@ export class Socket extends EventEmitter {
   type: SocketType
   readonly #v6: V6Socket
   readonly #typeNumber: number
-  /** Values of the options the v6 socket does not have yet (fallback.ts). */
-  readonly #held = new Map<string, unknown>()
   /** Parts given with ZMQ_SNDMORE, waiting for the send() that completes the message. */
   #parts: zmq.MessageLike[] = []
   #paused = false
@@ -310,48 +297,20 @@ export class Socket extends EventEmitter {
     throw new TypeError(`${method}() requires a sub socket`)
   }
 
-  /**
-   * Whether the socket has an option property, as zeromq.js's would: send options only where
-   * there is send(), receive options only where there is receive() (the v6 layer here has
-   * them on every type), and otherwise what the v6 socket has.
-   */
-  #kindHas(property: string): boolean {
-    const kind = KIND[property]
-    return !kind || typeof this.#v6[kind] === "function"
-  }
-
-  /** A v6 property, or fallback.ts's answer while v6 lacks it (then undefined, as zeromq.js
-   *  gives for an option its socket type does not have). */
+  /** The v6 property: zeromq.js's sockets have send options only where they can send and
+   *  receive options only where they can receive, as the v6 classes do; undefined elsewhere. */
   #optionValue(property: string): unknown {
-    // zeromq.js's option getters fail on a closed socket; the v6 layer's do not (yet).
     if (this.#closed) throw legacyError("ENOTSOCK")
     const v6 = this.#v6 as unknown as Record<string, unknown>
-    if (!this.#kindHas(property)) return undefined
-    if (property in v6) return v6[property]
-    if (property in HELD) return this.#held.has(property) ? this.#held.get(property) : HELD[property].default
-    const refused = REFUSED[property]
-    if (refused) {
-      if (!("value" in refused)) throw legacyError("EINVAL")
-      return refused.value
-    }
-    return undefined
+    return property in v6 ? v6[property] : undefined
   }
 
   #setOptionValue(property: string, value: unknown): void {
     if (this.#closed) throw legacyError("ENOTSOCK")
     const v6 = this.#v6 as unknown as Record<string, unknown>
-    if (this.#kindHas(property) && property in v6) {
-      v6[property] = value
-      return
-    }
-    if (property in HELD && this.#kindHas(property)) {
-      this.#held.set(property, HELD[property].check(value))
-      return
-    }
-    const refused = REFUSED[property]
-    if (refused && this.#kindHas(property)) throw legacyError(refused.error)
     // zeromq.js's sockets are sealed: an option the type does not have cannot be added.
-    throw new TypeError(`Cannot add property ${property}, object is not extensible`)
+    if (!(property in v6)) throw new TypeError(`Cannot add property ${property}, object is not extensible`)
+    v6[property] = value
   }
 }
 
