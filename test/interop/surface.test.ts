@@ -462,3 +462,59 @@ describe("REQ/REP turn-taking when the peer's message has arrived but is not rea
     return [await settle(p)]
   })
 })
+
+describe("endpoints, as libzmq parses them and zeromq reports them", () => {
+  /** The record with this run's free port written as "P" (each side has its own port). */
+  const portless = (record: unknown, port: number) =>
+    JSON.parse(JSON.stringify(record).replaceAll(String(port + 2), "P+2").replaceAll(String(port + 1), "P+1").replaceAll(String(port), "P"))
+
+  same("bind and connect: addresses good and bad", async (zmq) => {
+    const port = Number((await unusedEndpoint()).split(":").pop())
+    const record: unknown[] = []
+    const binds = [`tcp://127.0.0.1:${port}`, `tcp://localhost:${port + 1}`, "tcp://127.0.0.1:abc", "tcp://127.0.0.1:",
+      "tcp://127.0.0.1:99999", "tcp://127.0.0.1", `tcp://[::1]:${port + 2}`, "foo://x", "inproc://", "udp://127.0.0.1:5555",
+      "tcp://nonexistent.invalid:5555", "tcp://*:abc", "", "tcp://", "ipc://"]
+    for (const address of binds) {
+      const s = make(zmq, "Dealer")
+      let promise: unknown
+      const outcome = call(() => (promise = s.bind(address)))
+      record.push(["bind", address, outcome, promise ? await settle(promise) : "thrown"])
+    }
+    const connects = [`tcp://127.0.0.1:${port}`, `tcp://localhost:${port}`, "tcp://127.0.0.1:abc", "tcp://127.0.0.1:",
+      "tcp://127.0.0.1", "tcp://*:5555", `tcp://[::1]:${port}`, "foo://x", "inproc://", "udp://127.0.0.1:5555",
+      "tcp://nonexistent.invalid:5555", "", "ipc://", "tcp://127.0.0.1:0"]
+    for (const address of connects) {
+      const s = make(zmq, "Dealer")
+      record.push(["connect", address, call(() => s.connect(address)), call(() => s.lastEndpoint)])
+    }
+    return portless(record, port)
+  })
+
+  same("bind results and lastEndpoint", async (zmq) => {
+    const port = Number((await unusedEndpoint()).split(":").pop())
+    const record: unknown[] = []
+    for (const address of [`tcp://127.0.0.1:${port}`, `tcp://localhost:${port + 1}`, "tcp://127.0.0.1:abc",
+      "tcp://127.0.0.1:99999", `tcp://[::1]:${port + 2}`, "udp://127.0.0.1:5555", "tcp://nonexistent.invalid:5555"]) {
+      const s = make(zmq, "Dealer")
+      const result = await settle(s.bind(address))
+      record.push([address, result, s.lastEndpoint])
+    }
+    return portless(record, port)
+  })
+
+  same("unbind and disconnect: what each takes", async (zmq) => {
+    const address = await unusedEndpoint()
+    const s = make(zmq, "Dealer")
+    await s.bind(address)
+    const other = await unusedEndpoint()
+    s.connect(other)
+    return [
+      await settle(s.unbind("tcp://127.0.0.1:1")),
+      call(() => s.disconnect(address)),
+      await settle(s.unbind(other)),
+      call(() => s.disconnect(other)),
+      await settle(s.unbind(address)),
+      await settle(s.unbind(address)),
+    ]
+  })
+})

@@ -1,28 +1,41 @@
 /**
- * Endpoint checks that zeromq.js reports synchronously (connect) or before any I/O (bind):
- * syntax and protocol. Resolution failures (unknown host, port in use) come later from the host.
+ * Endpoint checks as libzmq makes them before any I/O (zeromq.js throws them from connect and
+ * rejects bind's promise with them): syntax and protocol, and the address as libzmq then uses
+ * it. Resolution failures (unknown host, port in use) come later from the host.
  */
 import { zmqError } from "./errors.js"
 
 /** Transports this build carries. */
 const SUPPORTED = new Set(["tcp", "ipc", "inproc", "ws", "wss"])
+/** libzmq's transports that no classic socket type may use (udp is RADIO/DISH's). */
+const INCOMPATIBLE = new Set(["udp"])
 
 /** Bytes an ipc path may have: sockaddr_un's sun_path (108) less its terminating NUL. */
 const IPC_MAX_PATH = 107
 const utf8 = new TextEncoder()
 
-export function checkEndpoint(address: unknown, forBind: boolean): void {
+/**
+ * Checks an address and returns it as the host should use it: libzmq reads a tcp/ws port with
+ * strtol into 16 bits, so ":99999" is port 34463 and ":-1" is 65535 (the socket still reports
+ * the address as given). An IPv6 literal is bound only with the `ipv6` option (ENODEV
+ * otherwise, as libzmq's resolver refuses it); connecting to one needs no option.
+ */
+export function checkEndpoint(address: unknown, forBind: boolean, ipv6 = false): string {
   if (typeof address !== "string") throw new TypeError("Address must be a string")
   const sep = address.indexOf("://")
   if (sep <= 0) throw zmqError("EINVAL", { address })
   const scheme = address.slice(0, sep)
+  if (INCOMPATIBLE.has(scheme)) throw zmqError("ENOCOMPATPROTO", { address })
   if (!SUPPORTED.has(scheme)) throw zmqError("EPROTONOSUPPORT", { address })
   const rest = address.slice(sep + 3)
-  if (scheme === "ipc") return checkIpc(address, rest)
+  if (scheme === "ipc") {
+    checkIpc(address, rest)
+    return address
+  }
   if (scheme === "inproc") {
     // As libzmq (zeromq 6.8.0): any name but the empty one, for bind and connect alike.
     if (rest === "") throw zmqError("EINVAL", { address })
-    return
+    return address
   }
   // ws: the path (from the first "/" after the port, as libzmq splits it) is the server's.
   const pathless = scheme === "ws" || scheme === "wss" ? withoutPath(rest) : rest
@@ -31,9 +44,16 @@ export function checkEndpoint(address: unknown, forBind: boolean): void {
   if (colon <= 0) throw zmqError("EINVAL", { address })
   const host = target.slice(0, colon)
   const port = target.slice(colon + 1)
-  const portOk = (forBind && port === "*") || (/^[0-9]+$/.test(port) && Number(port) <= 65535)
+  const portOk = (forBind && port === "*") || /^-?[0-9]+$/.test(port)
   if (!portOk || (host === "*" && !forBind)) throw zmqError("EINVAL", { address })
   if (host.startsWith("[") !== host.endsWith("]")) throw zmqError("EINVAL", { address })
+  if (forBind && host.startsWith("[") && !ipv6) throw zmqError("ENODEV", { address })
+  if (port === "*") return address
+  const port16 = String(Number(port) & 0xffff)
+  if (port16 === port) return address
+  // Only the port changes; the rest (ws's path, a connect's source address) stays as it is.
+  const at = sep + 3 + (target === pathless ? 0 : pathless.length - target.length) + colon + 1
+  return address.slice(0, at) + port16 + address.slice(at + port.length)
 }
 
 function withoutPath(rest: string): string {

@@ -29,8 +29,9 @@ const ERRORS: Record<string, [errno: number, message: string]> = {
   ETIMEDOUT: [110, "Connection timed out"],
   ECONNREFUSED: [111, "Connection refused"],
   EHOSTUNREACH: [113, "Host unreachable"],
-  // libzmq's own codes: ZMQ_HAUSNUMERO (156384712) + 51 and + 53.
+  // libzmq's own codes: ZMQ_HAUSNUMERO (156384712) + 51, + 52 and + 53.
   EFSM: [156384763, "Operation cannot be accomplished in current state"],
+  ENOCOMPATPROTO: [156384764, "The protocol is not compatible with the socket type"],
   ETERM: [156384765, "Context was terminated"],
 }
 

@@ -6,6 +6,7 @@
  */
 import { zmqError, type ZmqError } from "./errors.js"
 import type { MonitorEvent } from "../host/monitor.js"
+import type { Socket } from "./socket.js"
 
 export interface EventAddress {
   address: string
@@ -76,12 +77,14 @@ export class Observer {
   private listeners: Map<string, Listener[]> | undefined
   private readonly socket: Observed
 
-  constructor(socket: Observed) {
-    if (typeof socket !== "object" || socket === null || typeof (socket as Partial<Observed>)[MONITOR] !== "function") {
+  /** zeromq.js's `new Observer(socket)` (what `socket.events` gives, once per socket). */
+  constructor(socket: Socket) {
+    const observed = socket as unknown as Partial<Observed>
+    if (typeof socket !== "object" || socket === null || typeof observed[MONITOR] !== "function") {
       throw new TypeError("Socket must be a socket object")
     }
-    this.socket = socket
-    socket[MONITOR](true)
+    this.socket = observed as Observed
+    this.socket[MONITOR](true)
   }
 
   /** Whether the Observer was closed, by close() or because its socket closed ("end" read). */

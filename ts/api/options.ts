@@ -118,9 +118,10 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: "tcpAcceptFilter", zmq: 38, type: "String", default: null, unreadable: true, inert: true, address: true },
   /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
   { name: "immediate", zmq: 39, type: "Bool", default: false },
-  /** ZMQ_IPV6: resolve and accept IPv6 addresses. Inert for now: tcp:// takes what the address
-   *  names. */
-  { name: "ipv6", zmq: 42, type: "Bool", default: false, inert: true },
+  /** ZMQ_IPV6: bind IPv6 addresses (without it binding "[::1]" fails with ENODEV, as libzmq's
+   *  resolver refuses it; endpoint.ts). Connects take what the address names either way. The
+   *  default is the context's ipv6. */
+  { name: "ipv6", zmq: 42, type: "Bool", default: false, local: true },
   /** ZMQ_MECHANISM: null, "plain", "curve" or "gssapi", from the plain and curve options. */
   { name: "securityMechanism", zmq: 43, type: "Int32", default: 0, readOnly: true, local: true },
   /** ZMQ_PLAIN_SERVER: act as a PLAIN server. Stored: PLAIN is not in this build yet. */

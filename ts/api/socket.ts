@@ -53,6 +53,7 @@ const OPT_CONFLATE = 54
 const OPT_SNDHWM = 23
 const OPT_IMMEDIATE = 39
 const OPT_RELAXED = 53
+const OPT_IPV6 = 42
 
 /** The typed getters and setters agree with an option's own type in size, as libzmq checks
  *  optvallen: a 4-byte option is not read through the 64-bit getter. */
@@ -109,6 +110,8 @@ export class SocketImpl implements LinkedSocket {
   #endpoints = 0
   /** Addresses connected and not yet disconnected (ENOENT is decided here, synchronously). */
   readonly #connected: string[] = []
+  /** Endpoints bound and not unbound, in pairs: the address as bound, and as resolved. */
+  readonly #bound: string[] = []
   /** `events`, made on first use (the host emits events only from then on). */
   #observer: Observer | undefined
 
@@ -164,6 +167,7 @@ export class SocketImpl implements LinkedSocket {
     this.#writer.lender = this.#link.lender
     this.#handle = this.#link.register(this)
     this.control("open", [this.#handle, this.#typeNumber, this.lockstep() ? 0 : RECV_WINDOW])
+    if (context.ipv6) this.#values.set(OPT_IPV6, true) // libzmq: the context's ZMQ_IPV6
     Object.seal(this)
     if (options) {
       try {
@@ -389,23 +393,42 @@ export class SocketImpl implements LinkedSocket {
     return this.listenCall("unbind", address, arguments.length)
   }
 
+  /**
+   * bind and unbind run in the engine; what libzmq decides from the address alone comes as the
+   * promise's rejection, as in zeromq.js (only argument errors and a closed or blocked socket
+   * throw). libzmq's unbind and disconnect are one operation (zmq_unbind, zmq_disconnect:
+   * term_endpoint), so each takes an address of either kind; zeromq.js counts an endpoint per
+   * bind attempt, failed or not, and uncounts one per unbind.
+   */
   private listenCall(method: "bind" | "unbind", address: string, argc: number): Promise<void> {
     checkArgCount(argc, 1)
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
-    checkEndpoint(address, true)
+    let target: string
+    try {
+      target = checkEndpoint(address, method === "bind", this.#hasOption(OPT_IPV6))
+    } catch (err) {
+      if (method === "bind") this.#endpoints++
+      return Promise.reject(err)
+    }
+    if (method === "unbind" && this.#connected.includes(address)) {
+      this.#disconnected(address, target)
+      return RESOLVED
+    }
     this.#binding = true
     const settle = () => {
       this.#binding = false
+      if (method === "bind") this.#endpoints++
+      else this.#endpoints--
       if (this.#closeAfterBind) this.close()
     }
-    return this.#link.call(method, [this.#handle, address]).then(
+    return this.#link.call(method, [this.#handle, target]).then(
       (endpoint) => {
         if (method === "bind") {
           this.#endpoint = endpoint as string
-          this.#endpoints++
+          this.#bound.push(address, endpoint as string)
         } else {
-          this.#endpoints--
+          this.#unbound(address)
         }
         settle()
       },
@@ -420,11 +443,11 @@ export class SocketImpl implements LinkedSocket {
     checkArgCount(arguments.length, this.#typeNumber === ZW_SOCKET.ROUTER || this.#typeNumber === ZW_SOCKET.STREAM ? 2 : 1)
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
-    checkEndpoint(address, false)
+    const target = checkEndpoint(address, false)
     this.#connected.push(address)
     this.#endpoints++
     this.#endpoint = address
-    this.control("connect", [this.#handle, address])
+    this.control("connect", [this.#handle, target])
     this.#connectedPipe()
   }
 
@@ -432,12 +455,26 @@ export class SocketImpl implements LinkedSocket {
     checkArgCount(arguments.length, 1)
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     this.checkOpen()
-    checkEndpoint(address, false)
-    const i = this.#connected.indexOf(address)
-    if (i < 0) throw zmqError("ENOENT", { address })
-    this.#connected.splice(i, 1)
+    const target = checkEndpoint(address, false)
+    if (this.#connected.includes(address)) return this.#disconnected(address, target)
+    if (!this.#bound.includes(address)) throw zmqError("ENOENT", { address })
+    // A bound endpoint: libzmq's disconnect unbinds it (the engine answers later; nothing waits).
+    this.#unbound(address)
     this.#endpoints--
-    this.control("disconnect", [this.#handle, address])
+    this.control("unbind", [this.#handle, address])
+  }
+
+  #disconnected(address: string, target: string): void {
+    this.#connected.splice(this.#connected.indexOf(address), 1)
+    this.#endpoints--
+    this.control("disconnect", [this.#handle, target])
+  }
+
+  /** Forgets a bound endpoint by either of its names (as bound, or as resolved). */
+  #unbound(address: string): void {
+    const i = this.#bound.indexOf(address)
+    if (i < 0) return
+    this.#bound.splice(i - (i % 2), 2)
   }
 
   /**

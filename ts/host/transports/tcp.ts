@@ -1,5 +1,6 @@
 /** tcp:// over node:net. Endpoint syntax was checked by the facade (ts/api/endpoint.ts). */
 import * as net from "node:net"
+import { networkInterfaces } from "node:os"
 import type { Duplex } from "node:stream"
 import { listenServer } from "./server.js"
 import type { Transport } from "./transport.js"
@@ -16,6 +17,17 @@ export function splitTcp(address: string): { host: string; port: string } {
   return { host, port: target.slice(colon + 1) }
 }
 
+/**
+ * The address to listen on for a bind's host part: "*" is every IPv4 interface, and a network
+ * interface's name ("eth0", "lo") is that interface's first IPv4 address, as libzmq's
+ * tcp_address_t tries an interface name before a host name; anything else is resolved by Node.
+ */
+function bindAddress(host: string): string {
+  if (host === "*") return "0.0.0.0"
+  const ipv4 = networkInterfaces()[host]?.find((a) => a.family === "IPv4")
+  return ipv4 ? ipv4.address : host
+}
+
 function formatEndpoint(host: string, port: number): string {
   return host.includes(":") ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`
 }
@@ -27,9 +39,7 @@ export const tcp: Transport = {
 
   async listen(address, accept) {
     const { host, port } = splitTcp(address)
-    // libzmq binds "*" to all IPv4 interfaces unless ipv6 is enabled.
-    const bindHost = host === "*" ? "0.0.0.0" : host
-    const server = await listenServer({ host: bindHost, port: port === "*" ? 0 : Number(port) }, accept)
+    const server = await listenServer({ host: bindAddress(host), port: port === "*" ? 0 : Number(port) }, accept)
     const info = server.address() as net.AddressInfo
     return {
       endpoint: formatEndpoint(info.address, info.port),
