@@ -595,6 +595,7 @@ export class SocketImpl implements LinkedSocket {
     this.checkOpen()
     if (this.#sendWait) throw zmqError("EBUSY", { message: BUSY_SEND })
     const parts = toParts(message)
+    if (parts.length === 0) return RESOLVED // zeromq.js: a message of no frames sends nothing
     if (this.answered()) return this.sendAnswered(parts)
     const timeout = this.#timeout(OPT_SNDTIMEO)
     const now = this.credit() > 0
